@@ -1,0 +1,3 @@
+from notefix.cli import main
+
+main()

@@ -1,0 +1,97 @@
+"""Hypothesis strategies shared by the test suite: realistic text for notes.
+
+Alphabets are drawn from Unicode data (``unicodedata2`` categories and the ``emoji``
+package's sequences), not typed by hand.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import emoji
+import unicodedata2
+from hypothesis import strategies as st
+
+
+def _letters(lo: int, hi: int) -> str:
+    return "".join(
+        chr(c) for c in range(lo, hi + 1) if unicodedata2.category(chr(c)) in {"Lu", "Ll", "Lo"}
+    )
+
+
+ACCENTED_LATIN = _letters(0x00C0, 0x017F)
+CYRILLIC = _letters(0x0410, 0x044F) + "ёЁ"
+GREEK = _letters(0x0391, 0x03C9)
+HEBREW = _letters(0x05D0, 0x05EA)
+ARABIC = _letters(0x0621, 0x064A)
+CJK = _letters(0x4E00, 0x4FFF) + _letters(0x3041, 0x3096)
+ASCII_WORDS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+PUNCT = " .,;:!?-()[]'\"\n"
+TYPOGRAPHY = "‘’“”–—…•€™©®°±×"
+
+
+@functools.cache
+def _emoji_sequences() -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            e
+            for e, data in emoji.EMOJI_DATA.items()
+            if data["status"] == emoji.STATUS["fully_qualified"]
+        )
+    )
+
+
+def _has(pred_name: str) -> tuple[str, ...]:
+    return tuple(e for e in _emoji_sequences() if pred_name in e)
+
+
+def emoji_sequences() -> st.SearchStrategy[str]:
+    """Fully qualified emoji, weighted toward the structured kinds (ZWJ, skin tones,
+    flags, keycaps, VS16) that break most easily."""
+    everything = _emoji_sequences()
+    zwj = _has("\u200d")
+    skin = tuple(e for e in everything if any(0x1F3FB <= ord(c) <= 0x1F3FF for c in e))
+    flags = tuple(e for e in everything if all(0x1F1E6 <= ord(c) <= 0x1F1FF for c in e))
+    keycaps = _has("\u20e3")
+    vs16 = _has("\ufe0f")
+    return st.one_of(
+        *(st.sampled_from(group) for group in (everything, zwj, skin, flags, keycaps, vs16))
+    )
+
+
+def words(alphabet: str, min_size: int = 1, max_size: int = 12) -> st.SearchStrategy[str]:
+    return st.text(alphabet=alphabet, min_size=min_size, max_size=max_size)
+
+
+SCRIPTS = {
+    "latin": ACCENTED_LATIN + ASCII_WORDS,
+    "cyrillic": CYRILLIC,
+    "greek": GREEK,
+    "hebrew": HEBREW,
+    "arabic": ARABIC,
+    "cjk": CJK,
+}
+
+
+@st.composite
+def note_text(
+    draw: st.DrawFn, scripts: tuple[str, ...] = tuple(SCRIPTS), emoji_ok: bool = True
+) -> str:
+    """A line or a few of note-like text: words of one or two scripts, spaces and
+    punctuation, emoji sprinkled in."""
+    chosen = draw(st.lists(st.sampled_from(scripts), min_size=1, max_size=2, unique=True))
+    pieces = []
+    for _ in range(draw(st.integers(1, 12))):
+        kind = draw(st.integers(0, 9))
+        if kind < 6:
+            pieces.append(draw(words(SCRIPTS[draw(st.sampled_from(chosen))])))
+        elif kind < 8 or not emoji_ok:
+            pieces.append(draw(st.sampled_from(PUNCT + TYPOGRAPHY)))
+        else:
+            pieces.append(draw(emoji_sequences()))
+        pieces.append(draw(st.sampled_from([" ", " ", " ", "", "\n", ", "])))
+    return "".join(pieces)
+
+
+def clean_text() -> st.SearchStrategy[str]:
+    return note_text()
