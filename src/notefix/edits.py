@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 
@@ -101,7 +102,7 @@ def plan(edits: Iterable[Edit]) -> tuple[Edit, ...]:
     an insertion at the boundary of a replacement is fine.
     """
     ordered = sorted(edits, key=lambda e: (e.start, e.end))
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in pairwise(ordered):
         if after.start < before.end or (
             after.start == before.start and before.start == before.end == after.end
         ):
@@ -180,7 +181,7 @@ def compose(text: str, first: Sequence[Edit], second: Sequence[Edit]) -> tuple[E
         # Only called for positions outside every first edit's output.
         shift = 0
         for out_start, out_end, edit in placed:
-            if out_end <= pos and out_start < pos or out_end < pos:
+            if out_end < pos or (out_end == pos and out_start < pos):
                 shift = out_end - edit.end
         return pos - shift
 
