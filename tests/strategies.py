@@ -95,3 +95,50 @@ def note_text(
 
 def clean_text() -> st.SearchStrategy[str]:
     return note_text()
+
+
+# --- Damage: how text gets mangled, for round-trip properties ------------------------
+
+import ftfy.bad_codecs  # noqa: E402,F401  (registers the sloppy-* codecs)
+
+# The code pages a UTF-8 text is commonly misread as, by Python codec name.
+CODEPAGES = (
+    "latin-1",
+    "sloppy-windows-1252",
+    "sloppy-windows-1250",
+    "sloppy-windows-1251",
+    "sloppy-windows-1253",
+    "sloppy-windows-1254",
+    "sloppy-windows-1257",
+    "iso-8859-2",
+    "macroman",
+    "cp437",
+)
+
+# Code pages with bytes that have no character, which lossy tools drop or replace.
+LOSSY_CODEPAGES = ("windows-1252", "windows-1254", "windows-1250", "windows-1253", "windows-1257")
+
+
+def mangle(text: str, codec: str, layers: int = 1) -> str:
+    """UTF-8 bytes of ``text`` read as ``codec``, ``layers`` times over."""
+    for _ in range(layers):
+        text = text.encode("utf-8").decode(codec)
+    return text
+
+
+def lossy_mangle(text: str, codec: str, mode: str) -> str:
+    """UTF-8 bytes of ``text`` read as a strict ``codec`` whose undefined bytes are
+    dropped (``mode="drop"``), or become U+FFFD (``"fffd"``) or '?' (``"question"``)."""
+    errors = {"drop": "ignore", "fffd": "replace", "question": "replace"}[mode]
+    out = text.encode("utf-8").decode(codec, errors=errors)
+    return out.replace("\ufffd", "?") if mode == "question" else out
+
+
+def survives(text: str, codec: str) -> bool:
+    """Whether reading ``text``'s UTF-8 as ``codec`` loses nothing (every byte has a
+    character, so the damage can be reversed exactly)."""
+    try:
+        data = text.encode("utf-8")
+        return data.decode(codec).encode(codec) == data
+    except UnicodeError:
+        return False
