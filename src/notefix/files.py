@@ -364,7 +364,14 @@ def atomic_rename(old: Path | str, new: Path | str, *, via: str | None = None) -
         return
     if not os.path.lexists(old_p):
         raise ChangedOnDisk(f"{old_p}: no longer exists; not renamed")
-    alias = os.path.lexists(new_p) and same_file(old_p, new_p)
+    # On a case- or normalization-insensitive file system the new spelling finds the old
+    # entry: same file, but the folder lists only the old spelling. A second hard link
+    # is listed under its own name and is a real, distinct target.
+    alias = (
+        os.path.lexists(new_p)
+        and same_file(old_p, new_p)
+        and new_p.name not in os.listdir(new_p.parent)
+    )
     if os.path.lexists(new_p) and not alias:
         raise TargetExists(f"{new_p}: already exists; {old_p.name} not renamed")
     try:

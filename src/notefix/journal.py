@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from notefix import files
 from notefix.edits import Edit
@@ -510,7 +510,23 @@ def _version() -> str:
 # --- Committing a run -----------------------------------------------------------------------
 
 
-def _rename_entries(renames: Sequence[Rename], run_id: str) -> list[RenameEntry]:
+class RenameLike(Protocol):
+    """Anything shaped like ``Rename`` (``notefix.vault.Rename`` fits)."""
+
+    @property
+    def old_rel(self) -> str: ...
+
+    @property
+    def new_rel(self) -> str: ...
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def confidence(self) -> float: ...
+
+
+def _rename_entries(renames: Sequence[RenameLike], run_id: str) -> list[RenameEntry]:
     entries: list[RenameEntry] = []
     olds: set[str] = set()
     for i, r in enumerate(renames):
@@ -523,14 +539,16 @@ def _rename_entries(renames: Sequence[Rename], run_id: str) -> list[RenameEntry]
         olds.add(r.old_rel)
         via = f".{PurePosixPath(r.old_rel).name}.{run_id}-{i}{files.TEMP_SUFFIX}"
         entries.append(RenameEntry(r.old_rel, r.new_rel, r.reason, r.confidence, via, PENDING))
-    for e in entries:
-        expected = _map_path(e.parent, entries) if e.parent else ""
-        actual = PurePosixPath(e.new).parent.as_posix()
-        if (actual if actual != "." else "") != expected:
-            raise ValueError(
-                f"rename {e.old} -> {e.new}: only the last part may change "
-                f"(expected it under {expected or 'the root'!r})"
-            )
+    # new_rel's folder may be given before or after its ancestors' renames; the journal
+    # keeps the after-run path, which is what a person looking at the vault sees.
+    for k, e in enumerate(entries):
+        before = e.parent
+        after = _map_path(before, entries) if before else ""
+        given = PurePosixPath(e.new).parent.as_posix()
+        given = "" if given == "." else given
+        if given not in (before, after):
+            raise ValueError(f"rename {e.old} -> {e.new}: only the last part may change")
+        entries[k] = dataclasses.replace(e, new=_join(after, e.new_name))
     finals = [e.new for e in entries]
     if len(set(finals)) != len(finals):
         raise ValueError("two renames have the same target")
@@ -542,7 +560,7 @@ def commit_run(
     changes: Sequence[FileChange],
     settings: Settings,
     *,
-    renames: Sequence[Rename] = (),
+    renames: Sequence[RenameLike] = (),
     on_progress: Progress | None = None,
 ) -> RunRecord:
     """Apply ``changes`` then ``renames`` under ``root``, journaled so they can be undone.
