@@ -8,12 +8,39 @@ Interface used by the repair engine (``notefix.mojibake``):
 ``run`` is a stretch of mangled text that the engine found (for example ``"ğŸ®"``
 under ``codec="sloppy-windows-1254"``), possibly ending in a space, '?' or U+FFFD that
 may stand for a lost byte. Every candidate's ``text`` replaces the whole run.
+
+How it works (docs/lost-bytes.md has the long form):
+
+1. The run is turned back into bytes with ``codec``. A U+FFFD or '?' is a hole whose
+   value is one of the code page's lost byte values; a space may be a flattened no-break
+   space (byte A0); elsewhere a lost byte may have been dropped.
+2. The bytes split into segments at every lead byte and ASCII byte (lost bytes are
+   continuation bytes in every code page we meet). Each segment is completed in every
+   way that makes valid UTF-8 of assigned, non-control characters. A segment with one
+   completion is fixed; one with several is a slot.
+3. Slots near each other are scored jointly; slots further apart independently. The score
+   of a choice is a log-probability from maintained data: emoji sequences and their
+   qualification (``emoji``), emoji and word frequencies (``wordfreq``), the script of the
+   neighbouring letters (``regex``), how the document itself uses characters and spaces
+   (``Evidence``).
+4. Confidence is the softmax probability of the best joint choice: the product of each
+   cluster's softmax probability, 1.0 when every slot has a single completion.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
+import math
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+
+import emoji
+import regex
+import unicodedata2
+
+from notefix import lossy_data as data
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +74,499 @@ class Reconstruction:
         return self.candidates[0]
 
 
+WINDOW = 24
+"""Characters of context either side of a slot that the scorer looks at."""
+
+MAX_JOINT = 4096
+"""Largest product of slot choices enumerated jointly; beyond it, coordinate ascent."""
+
+MAX_CANDIDATES = 8
+
+_NBSP = 0xA0
+_VARIATION_SELECTORS = frozenset(map(chr, range(0xFE00, 0xFE10)))
+_ZWJ = "\u200d"
+_WORD = regex.compile(r"[\p{L}\p{M}]+")
+_GRAPHEME = regex.compile(r"\X")
+_LETTER = regex.compile(r"\p{L}")
+_LANGUAGE_SAMPLE = 500
+
+# Log-probability penalties for structures that Unicode allows but real text avoids.
+_IMPOSSIBLE = math.log(1e-9)
+"""An emoji sequence the emoji data does not list (VS16 or ZWJ after the wrong base)."""
+_UNQUALIFIED = math.log(0.2)
+_TEXT_PRESENTATION_PRIOR = 0.001
+"""Pseudo-count share of U+FE0E among an emoji's variation selectors before the document
+shows its own: text presentation is rare in notes, while U+FE0F is everywhere."""
+_INVISIBLE = math.log(1e-3)
+"""A format or odd space character where a visible one would do."""
+_MIXED_SCRIPT = math.log(1e-5)
+_DROP_BESIDE_HOLES = math.log(0.05)
+"""A dropped byte in a run whose other lost bytes were replaced, not dropped."""
+
+
+# --- Enumeration ------------------------------------------------------------------------
+
+_BYTE, _HOLE, _QUESTION, _SPACE = range(4)
+
+
+@dataclass(frozen=True, slots=True)
+class _Option:
+    text: str
+    restored: tuple[int, ...]
+    drops: int
+    nbsp: int
+
+
+def _tokens(run: str, codec: str) -> list[tuple[int, int]] | None:
+    out: list[tuple[int, int]] = []
+    for char in run:
+        if char == "\ufffd":
+            out.append((_HOLE, 0))
+        elif char == "?":
+            out.append((_QUESTION, 0x3F))
+        elif char == " ":
+            out.append((_SPACE, 0x20))
+        else:
+            try:
+                encoded = char.encode(codec)
+            except UnicodeError:
+                return None
+            out.extend((_BYTE, b) for b in encoded)
+    return out
+
+
+def _segments(tokens: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    segments: list[list[tuple[int, int]]] = []
+    for kind, value in tokens:
+        starts = kind == _BYTE and not 0x80 <= value < 0xC0
+        if starts or not segments:
+            segments.append([])
+        segments[-1].append((kind, value))
+    return segments
+
+
+def _need(lead: int) -> int:
+    if lead < 0x80:
+        return 0
+    if 0xC2 <= lead < 0xE0:
+        return 1
+    if 0xE0 <= lead < 0xF0:
+        return 2
+    if 0xF0 <= lead < 0xF5:
+        return 3
+    return -1
+
+
+def _complete(
+    segment: Sequence[tuple[int, int]], lost: frozenset[int]
+) -> Iterator[tuple[bytes, tuple[int, ...], int, int]]:
+    """Every byte string the segment may have been: (bytes, restored, drops, nbsp)."""
+    continuation = sorted(v for v in lost if 0x80 <= v < 0xC0)
+    leads = sorted(v for v in lost if _need(v) > 0)
+
+    def walk(
+        i: int, need: int, acc: bytes, restored: tuple[int, ...], drops: int, nbsp: int
+    ) -> Iterator[tuple[bytes, tuple[int, ...], int, int]]:
+        if need > 0:
+            for v in continuation:
+                yield from walk(i, need - 1, acc + bytes([v]), (*restored, v), drops + 1, nbsp)
+        if i == len(segment):
+            if need == 0:
+                yield acc, restored, drops, nbsp
+            return
+        kind, value = segment[i]
+        if need > 0:
+            if kind == _BYTE and 0x80 <= value < 0xC0:
+                yield from walk(i + 1, need - 1, acc + bytes([value]), restored, drops, nbsp)
+            elif kind in (_HOLE, _QUESTION):
+                for v in continuation:
+                    yield from walk(i + 1, need - 1, acc + bytes([v]), (*restored, v), drops, nbsp)
+            elif kind == _SPACE:
+                yield from walk(i + 1, need - 1, acc + bytes([_NBSP]), restored, drops, nbsp + 1)
+            return
+        if kind == _BYTE and _need(value) >= 0:
+            yield from walk(i + 1, _need(value), acc + bytes([value]), restored, drops, nbsp)
+        elif kind in (_QUESTION, _SPACE):
+            yield from walk(i + 1, 0, acc + bytes([value]), restored, drops, nbsp)
+        elif kind == _HOLE:
+            for v in leads:
+                yield from walk(i + 1, _need(v), acc + bytes([v]), (*restored, v), drops, nbsp)
+        elif kind == _BYTE:
+            # A continuation byte with no lead: the lead itself was lost.
+            for v in leads:
+                yield from walk(i, _need(v), acc + bytes([v]), (*restored, v), drops + 1, nbsp)
+
+    yield from walk(0, 0, b"", (), 0, 0)
+
+
+def _options(segment: Sequence[tuple[int, int]], lost: frozenset[int]) -> list[_Option]:
+    seen: dict[str, _Option] = {}
+    for raw, restored, drops, nbsp in _complete(segment, lost):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if not all(data.is_usable_char(c) or c in " ?" for c in text):
+            continue
+        option = _Option(text, restored, drops, nbsp)
+        # Equal texts: keep the reading that assumes the fewest dropped bytes.
+        if text not in seen or drops < seen[text].drops:
+            seen[text] = option
+    return list(seen.values())
+
+
+# --- Document model ---------------------------------------------------------------------
+
+
+def _is_symbolic(grapheme: str) -> bool:
+    return not any(_LETTER.match(c) for c in grapheme) and not grapheme.isspace()
+
+
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    counts: Counter[str]
+    tokens: int
+    """Words and symbols in the document: the denominator of its own frequencies."""
+    follow: tuple[float, float, float]
+    """P(next is whitespace / another symbol / anything else | a non-ASCII symbol)."""
+    words: dict[str, tuple[str, ...]]
+    """Script -> the document's words in that script."""
+    kana: bool
+    emoji_share: float
+    """Of the document's non-ASCII symbols, the share that are emoji."""
+    text_presentation: float
+    """Of the document's emoji variation selectors, the share that are U+FE0E."""
+    languages: dict[str, str | None] = field(default_factory=dict)
+    """Filled on first use: guessing a language loads word lists."""
+
+    def language(self, script: str) -> str | None:
+        if script in data.UNSPACED_SCRIPTS:
+            return "ja" if self.kana else "zh"
+        if script not in self.languages:
+            sample = self.words.get(script, ())[:_LANGUAGE_SAMPLE]
+            self.languages[script] = data.guess_language(script, sample)
+        return self.languages[script]
+
+
+def _follow_class(char: str) -> int:
+    if not char or char.isspace():
+        return 0
+    if _is_symbolic(char) and ord(char) > 0x7F:
+        return 1
+    return 2
+
+
+@functools.lru_cache(maxsize=8)
+def _doc_model(text: str, counts_items: tuple[tuple[str, int], ...]) -> _Doc:
+    counts = Counter(dict(counts_items))
+    follow = [1.0, 1.0, 1.0]
+    kinds = [1.0, 1.0]
+    for m in _GRAPHEME.finditer(text):
+        g = m.group()
+        if ord(g[0]) > 0x7F and _is_symbolic(g):
+            follow[_follow_class(text[m.end() : m.end() + 1])] += 1
+            kinds[data.emoji_status(g) is not None] += 1
+    total = sum(follow)
+    words: dict[str, list[str]] = {}
+    for m in _WORD.finditer(text):
+        w = m.group()
+        script = data.script_of(w[0])
+        bucket = words.setdefault(script, [])
+        bucket.append(w)
+    n_words = sum(len(v) for v in words.values())
+    symbol_total = sum(n for g, n in counts.items() if ord(g[0]) > 0x7F and _is_symbolic(g))
+    kana = any(data.script_of(c) in {"Hira", "Kana"} for c in text)
+    return _Doc(
+        counts,
+        n_words + symbol_total if symbol_total else 0,
+        (follow[0] / total, follow[1] / total, follow[2] / total),
+        {k: tuple(v) for k, v in words.items()},
+        kana,
+        kinds[1] / sum(kinds),
+        (text.count("\ufe0e") + _TEXT_PRESENTATION_PRIOR)
+        / (text.count("\ufe0e") + text.count("\ufe0f") + 1),
+    )
+
+
+def _model(evidence: Evidence, before: str, after: str) -> _Doc:
+    text = evidence.text or (before + after)
+    return _doc_model(text, tuple(sorted(evidence.counts.items())))
+
+
+# --- Scoring ----------------------------------------------------------------------------
+
+
+def _symbol_score(grapheme: str, doc: _Doc) -> float:
+    status = data.emoji_status(grapheme)
+    penalty = 0.0
+    base = grapheme
+    if status is None:
+        stripped = grapheme.replace("\ufe0e", "")
+        if stripped != grapheme and data.takes_variation(stripped):
+            base, penalty = stripped, math.log(doc.text_presentation)
+        elif any(c in _VARIATION_SELECTORS or c == _ZWJ for c in grapheme) or (
+            len(grapheme) > 1 and emoji.is_emoji(grapheme[0])
+        ):
+            return math.log(data.FLOOR_FREQUENCY) + _IMPOSSIBLE
+    elif status > emoji.STATUS["fully_qualified"]:
+        penalty = _UNQUALIFIED
+    if any(unicodedata2.category(c) in {"Cf", "Zs"} for c in base):
+        penalty += _INVISIBLE
+    is_emoji = status is not None or base != grapheme
+    penalty += math.log(doc.emoji_share if is_emoji else 1.0 - doc.emoji_share)
+    prob = data.symbol_probability(base)
+    if doc.tokens:
+        # Mix the world's token frequencies with the document's own, half and half.
+        prob = 0.5 * prob + 0.5 * doc.counts.get(grapheme, 0) / doc.tokens
+    return math.log(prob) + penalty
+
+
+def _word_score(word: str, context: str, doc: _Doc) -> float:
+    floor = math.log(data.FLOOR_FREQUENCY)
+    if unicodedata2.normalize("NFKC", word) != word:
+        # Compatibility forms (mathematical letters, ligatures) are not how words are
+        # spelled; they are symbols that happen to be letters.
+        return floor + _MIXED_SCRIPT
+    scripts = Counter(data.script_of(c) for c in word if _LETTER.match(c))
+    scripts.pop("", None)
+    if not scripts:
+        return 0.0
+    script = scripts.most_common(1)[0][0]
+    if len(scripts) > 1:
+        return floor + _MIXED_SCRIPT * (len(scripts) - 1)
+    around = Counter(data.script_of(c) for c in context if _LETTER.match(c))
+    around.pop("", None)
+    if around and script not in around:
+        # A word in a script that none of its neighbours use: its probability in the
+        # neighbours' language is below anything wordfreq lists.
+        return floor + _MIXED_SCRIPT
+    lang = doc.language(script)
+    return floor if lang is None else math.log(data.word_probability(word, lang))
+
+
+def _segmentation_score(text: str, lang: str) -> float:
+    """Log-probability of the best split of unspaced text into wordfreq words."""
+    vocab = data.frequency_dict(lang)
+    longest = min(data.max_word_length(lang), 8)
+    best = [0.0] + [-math.inf] * len(text)
+    for end in range(1, len(text) + 1):
+        for start in range(max(0, end - longest), end):
+            piece = text[start:end]
+            freq = vocab.get(piece)
+            if freq is None:
+                if end - start > 1:
+                    continue
+                freq = data.FLOOR_FREQUENCY
+            best[end] = max(best[end], best[start] + math.log(freq))
+    return best[-1]
+
+
+def _score(left: str, middle: str, right: str, doc: _Doc) -> float:
+    """Log-probability of ``middle`` (the reconstructed characters) between its context."""
+    ctx = left + middle + right
+    lo, hi = len(left), len(left) + len(middle)
+    score = 0.0
+    for m in _GRAPHEME.finditer(ctx):
+        if m.end() <= lo or m.start() >= hi:
+            continue
+        g = m.group()
+        if _is_symbolic(g) and ord(g[0]) > 0x7F:
+            score += _symbol_score(g, doc)
+            score += math.log(doc.follow[_follow_class(ctx[m.end() : m.end() + 1])])
+        elif _is_symbolic(g) and any(unicodedata2.category(c) in {"Cf", "Mn"} for c in g):
+            score += _INVISIBLE
+    unspaced_done = False
+    for m in _WORD.finditer(ctx):
+        if m.end() <= lo or m.start() >= hi:
+            continue
+        word = m.group()
+        if data.script_of(word[0]) in data.UNSPACED_SCRIPTS or any(
+            data.script_of(c) in data.UNSPACED_SCRIPTS for c in ctx[max(lo, m.start()) : hi]
+        ):
+            if not unspaced_done:
+                score += _unspaced_score(ctx, lo, hi, doc)
+                unspaced_done = True
+            continue
+        score += _word_score(word, left[-WINDOW:] + right[:WINDOW], doc)
+    return score
+
+
+def _unspaced_score(ctx: str, lo: int, hi: int, doc: _Doc) -> float:
+    lang = doc.language("Hani")
+    if lang is None:
+        return 0.0
+    start, end = max(0, lo - 4), min(len(ctx), hi + 4)
+    score = 0.0
+    for m in _WORD.finditer(ctx[start:end]):
+        score += _segmentation_score(m.group(), lang)
+    return score
+
+
+# --- Search -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Slot:
+    index: int
+    """Segment index."""
+    options: list[_Option]
+
+
+def _softmax_top(scores: list[float]) -> float:
+    top = max(scores)
+    return 1.0 / sum(math.exp(s - top) for s in scores)
+
+
+def _assemble(fixed: list[list[_Option]], choice: dict[int, _Option]) -> tuple[str, list[int]]:
+    """The run's text for a choice of options, and the character offset of each segment."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for i, options in enumerate(fixed):
+        text = choice[i].text if i in choice else options[0].text
+        offsets.append(pos)
+        parts.append(text)
+        pos += len(text)
+    offsets.append(pos)
+    return "".join(parts), offsets
+
+
+def _clusters(slots: list[_Slot], segments: list[list[_Option]]) -> list[list[_Slot]]:
+    _, offsets = _assemble(segments, {})
+    clusters: list[list[_Slot]] = []
+    for slot in slots:
+        if clusters:
+            prev = clusters[-1][-1]
+            if offsets[slot.index] - offsets[prev.index + 1] <= 3:
+                clusters[-1].append(slot)
+                continue
+        clusters.append([slot])
+    return clusters
+
+
+def _cluster_choices(
+    cluster: list[_Slot],
+    segments: list[list[_Option]],
+    rest: dict[int, _Option],
+    before: str,
+    after: str,
+    doc: _Doc,
+    has_holes: bool,
+) -> list[tuple[float, dict[int, _Option]]]:
+    first, last = cluster[0].index, cluster[-1].index
+
+    def score(choice: dict[int, _Option]) -> float:
+        text, offsets = _assemble(segments, {**rest, **choice})
+        lo, hi = offsets[first], offsets[last + 1]
+        left = (before + text[:lo])[-WINDOW:]
+        right = (text[hi:] + after)[:WINDOW]
+        value = _score(left, text[lo:hi], right, doc)
+        drops = sum(o.drops for o in choice.values())
+        return value + (drops * _DROP_BESIDE_HOLES if has_holes else 0.0)
+
+    size = math.prod(len(s.options) for s in cluster)
+    if size <= MAX_JOINT:
+        results = []
+        for combo in itertools.product(*(s.options for s in cluster)):
+            choice = {s.index: o for s, o in zip(cluster, combo, strict=True)}
+            results.append((score(choice), choice))
+    else:
+        # Too many to enumerate: improve one slot at a time from each slot's first option.
+        current = {s.index: s.options[0] for s in cluster}
+        for _ in range(2):
+            for slot in cluster:
+                trials = [(score({**current, slot.index: o}), o) for o in slot.options]
+                current[slot.index] = max(trials, key=lambda t: t[0])[1]
+        results = [(score(current), dict(current))]
+        for slot in cluster:
+            for option in slot.options:
+                if option is not current[slot.index]:
+                    alt = {**current, slot.index: option}
+                    results.append((score(alt), alt))
+    results.sort(key=lambda r: -r[0])
+    return results
+
+
+def _reason(restored: Sequence[int], nbsp: int) -> str:
+    parts = []
+    if restored:
+        listed = ", ".join(f"0x{b:02X}" for b in restored)
+        parts.append(f"lost byte{'s' if len(restored) > 1 else ''} {listed} restored")
+    if nbsp:
+        parts.append("no-break space restored" if nbsp == 1 else f"{nbsp} no-break spaces restored")
+    return "; ".join(parts) or "lost bytes restored"
+
+
 def reconstruct(
     run: str, codec: str, before: str, after: str, evidence: Evidence
 ) -> Reconstruction | None:
-    """Candidates for a run whose bytes are not valid UTF-8 as they stand, or None."""
-    return None
+    """Candidates for a run whose bytes are not valid UTF-8 as they stand, or None.
+
+    ``before`` and ``after`` are the text either side of the run; the scorer reads up to
+    ``WINDOW`` (24) characters of each, so a few dozen is plenty. They are best taken
+    from the text with the certain repairs applied, so that neighbouring words are words.
+    ``evidence`` gives the document's language, its emoji and how it spaces them.
+
+    A '?' or U+FFFD in ``run`` is read as a replaced byte where UTF-8 needs one there and
+    as itself otherwise; deciding that a '?' in clean text is no damage at all is the
+    engine's job (it does not call this for valid text).
+
+    >>> reconstruct("ğŸ‘ï¸", "sloppy-windows-1254", "", " Eye", Evidence()).best.text
+    '👁️'
+    """
+    lost = data.lost_byte_values(codec)
+    tokens = _tokens(run, codec)
+    if tokens is None or not tokens:
+        return None
+    segments: list[list[_Option]] = []
+    for segment in _segments(tokens):
+        options = _options(segment, lost)
+        if not options:
+            return None
+        segments.append(options)
+    slots = [_Slot(i, opts) for i, opts in enumerate(segments) if len(opts) > 1]
+    if not slots:
+        only = {i: opts[0] for i, opts in enumerate(segments)}
+        text, _ = _assemble(segments, only)
+        restored = [b for o in only.values() for b in o.restored]
+        nbsp = sum(o.nbsp for o in only.values())
+        return Reconstruction(
+            (Candidate(text, 0.0, tuple(restored), _reason(restored, nbsp)),), 1.0
+        )
+
+    doc = _model(evidence, before, after)
+    has_holes = any(kind in (_HOLE, _QUESTION) for kind, _ in tokens)
+    clusters = _clusters(slots, segments)
+    best: dict[int, _Option] = {}
+    ranked: list[list[tuple[float, dict[int, _Option]]]] = []
+    for _ in range(2 if len(clusters) > 1 else 1):
+        ranked = []
+        for cluster in clusters:
+            rest = {k: v for k, v in best.items() if k not in {s.index for s in cluster}}
+            choices = _cluster_choices(cluster, segments, rest, before, after, doc, has_holes)
+            ranked.append(choices)
+        best = {k: v for choices in ranked for k, v in choices[0][1].items()}
+
+    confidence = math.prod(_softmax_top([s for s, _ in choices]) for choices in ranked)
+    total = sum(choices[0][0] for choices in ranked)
+    joint: list[tuple[float, dict[int, _Option]]] = [(total, best)]
+    for choices in ranked:
+        top = choices[0][0]
+        for value, choice in choices[1:MAX_CANDIDATES]:
+            joint.append((total - top + value, {**best, **choice}))
+    joint.sort(key=lambda r: -r[0])
+
+    candidates = []
+    seen: set[str] = set()
+    for value, choice in joint:
+        full = {i: choice.get(i, opts[0]) for i, opts in enumerate(segments)}
+        text, _ = _assemble(segments, full)
+        if text in seen:
+            continue
+        seen.add(text)
+        restored = [b for i in sorted(full) for b in full[i].restored]
+        nbsp = sum(o.nbsp for o in full.values())
+        candidates.append(Candidate(text, value, tuple(restored), _reason(restored, nbsp)))
+        if len(candidates) == MAX_CANDIDATES:
+            break
+    return Reconstruction(tuple(candidates), confidence)

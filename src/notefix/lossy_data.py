@@ -1,0 +1,157 @@
+"""Data for lost-byte reconstruction, built once from maintained sources.
+
+Everything here comes from Python's codecs, ``unicodedata2``, the ``emoji`` package,
+``regex`` script properties, ``langcodes`` and ``wordfreq``; nothing is typed by hand.
+Tables are built lazily (``functools.cache``) so importing notefix stays cheap.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import math
+from collections import Counter
+from collections.abc import Iterable
+
+import emoji
+import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-* codecs)
+import langcodes
+import regex
+import unicodedata2
+import wordfreq
+
+EMOJI_LANG = "en"
+"""wordfreq counts emoji as tokens; English has the largest sample of them."""
+
+FLOOR_FREQUENCY = 10**-9.5
+"""Frequency given to a token wordfreq has never seen: below its own floor of 1e-9."""
+
+_COMPOSITE_SCRIPTS = {
+    # ISO 15924 codes that name a writing system made of several Unicode scripts.
+    "Hans": ("Hani",),
+    "Hant": ("Hani",),
+    "Jpan": ("Hira", "Kana", "Hani"),
+    "Kore": ("Hang", "Hani"),
+}
+
+
+@functools.cache
+def lost_byte_values(codec: str) -> frozenset[int]:
+    """Byte values (0x80..0xFF) that ``codec`` has no printable character for.
+
+    These are the bytes a lossy reader drops or replaces: undefined in the strict code
+    page (a sloppy codec maps them to C1 controls instead), or C1 controls themselves
+    (latin-1), which tools strip just the same.
+    """
+    strict = codec.removeprefix("sloppy-")
+    out = set()
+    for value in range(0x80, 0x100):
+        byte = bytes([value])
+        try:
+            char = codecs.decode(byte, strict)
+        except (UnicodeDecodeError, LookupError):
+            out.add(value)
+            continue
+        if unicodedata2.category(char) == "Cc":
+            out.add(value)
+    return frozenset(out)
+
+
+def is_usable_char(char: str) -> bool:
+    """Assigned, not a control, surrogate or private-use character."""
+    return unicodedata2.category(char) not in {"Cn", "Cc", "Cs", "Co"}
+
+
+@functools.cache
+def symbol_probability(grapheme: str) -> float:
+    """wordfreq's frequency of an emoji or symbol as a token, floored."""
+    try:
+        freq = wordfreq.word_frequency(grapheme, EMOJI_LANG)
+    except ValueError:
+        freq = 0.0
+    if freq == 0.0 and grapheme.endswith("\ufe0f"):
+        # wordfreq sometimes stores the emoji without its presentation selector.
+        freq = wordfreq.word_frequency(grapheme[:-1], EMOJI_LANG)
+    return max(freq, FLOOR_FREQUENCY)
+
+
+def takes_variation(base: str) -> bool:
+    """Whether the emoji data lists text and emoji presentation sequences for ``base``."""
+    entry = emoji.EMOJI_DATA.get(base)
+    return bool(entry and entry.get("variant"))
+
+
+def emoji_status(grapheme: str) -> int | None:
+    """The emoji package's qualification status for a sequence, or None."""
+    data = emoji.EMOJI_DATA.get(grapheme)
+    return None if data is None else int(data["status"])
+
+
+@functools.cache
+def script_languages() -> dict[str, tuple[str, ...]]:
+    """Unicode script code -> wordfreq languages written in it (via langcodes)."""
+    table: dict[str, list[str]] = {}
+    for lang in sorted(wordfreq.available_languages("best")):
+        script = langcodes.Language.get(lang).maximize().script or ""
+        for unicode_script in _COMPOSITE_SCRIPTS.get(script, (script,)):
+            table.setdefault(unicode_script, []).append(lang)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+@functools.cache
+def _script_patterns() -> tuple[tuple[str, regex.Pattern[str]], ...]:
+    return tuple((code, regex.compile(rf"\p{{sc={code}}}")) for code in script_languages())
+
+
+@functools.cache
+def script_of(char: str) -> str:
+    """The Unicode script code of a letter among the scripts wordfreq covers, ``""`` for
+    Common/Inherited characters, ``"Zyyy"``-like others as ``"?"``."""
+    for code, pattern in _script_patterns():
+        if pattern.match(char):
+            return code
+    if regex.match(r"[\p{sc=Zyyy}\p{sc=Zinh}]", char):
+        return ""
+    return "?"
+
+
+UNSPACED_SCRIPTS = frozenset({"Hani", "Hira", "Kana"})
+"""Scripts written without spaces between words: scored by segmentation."""
+
+
+@functools.cache
+def frequency_dict(lang: str, wordlist: str = "best") -> dict[str, float]:
+    table: dict[str, float] = wordfreq.get_frequency_dict(lang, wordlist)
+    return table
+
+
+@functools.cache
+def max_word_length(lang: str) -> int:
+    return max((len(w) for w in frequency_dict(lang)), default=1)
+
+
+def word_probability(word: str, lang: str) -> float:
+    """wordfreq frequency of ``word`` in ``lang``, floored."""
+    try:
+        freq = wordfreq.word_frequency(word, lang)
+    except ImportError:
+        # Languages whose tokenizer is an optional wordfreq extra: look the word up.
+        freq = frequency_dict(lang).get(word.casefold(), 0.0)
+    return max(freq, FLOOR_FREQUENCY)
+
+
+def guess_language(script: str, words: Iterable[str]) -> str | None:
+    """The wordfreq language of ``script`` that covers the most of ``words``."""
+    langs = script_languages().get(script, ())
+    if len(langs) <= 1:
+        return langs[0] if langs else None
+    counts = Counter(w.casefold() for w in words)
+    if not counts:
+        return "en" if "en" in langs else langs[0]
+    best, best_cover = langs[0], -1.0
+    for lang in langs:
+        vocab = frequency_dict(lang, "small")
+        cover = sum(n * math.log1p(vocab.get(w, 0.0) * 1e6) for w, n in counts.items())
+        if cover > best_cover:
+            best, best_cover = lang, cover
+    return best
