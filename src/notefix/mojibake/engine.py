@@ -1,14 +1,498 @@
-"""The repair engine (work in progress)."""
+"""The repair engine: find text that is UTF-8 read as a code page, and undo it.
+
+How it decides, in one paragraph: for every code page, runs of its characters that
+stand for UTF-8 lead and continuation bytes are *proposals*. A proposal whose bytes
+decode as UTF-8 is lossless; one with a byte missing goes to ``notefix.lossy``. A
+proposal is taken when the decoded text reads better than the mojibake (ftfy's badness
+measure plus script changes inside words), and weak proposals (a single two-byte
+sequence) only when the rest of the document supports the same code page and nothing
+in the document contradicts it. Documents are usually broken by one path, so the
+evidence of the whole text decides between code pages. Layers are peeled one at a time.
+"""
 
 from __future__ import annotations
 
-from notefix.edits import Repair
+import json
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import ftfy
+from ftfy.badness import badness
+
+from notefix import lossy
+from notefix.edits import Alternative, Edit, Repair, apply_edits, compose
+from notefix.mojibake.codepages import BY_NAME, CODEPAGES, CodePage, run_pattern, screen
 from notefix.settings import DEFAULT, Settings
+
+MAX_LAYERS = 4
+CONTEXT = 3
+"""Characters of context on each side when comparing how a fix reads."""
+LOSSY_CONTEXT = 40
+
+_SEQ_LEN = [0] * 0xC2 + [2] * (0xE0 - 0xC2) + [3] * 16 + [4] * 5 + [0] * 11
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    page: str
+    start: int
+    end: int
+    replacement: str
+    nbytes: int
+    nseq: int
+    lossless: bool
+    reconstruction: lossy.Reconstruction | None = None
+
+    def shifted_edit(self, offset: int) -> Edit:
+        return Edit(self.start + offset, self.end + offset, self.replacement, self.page)
+
+    @property
+    def strong(self) -> bool:
+        return self.nbytes >= 3 or self.nseq >= 2
+
+
+def _plausible(decoded: str) -> bool:
+    """Decoded text a person could have written: no controls, unassigned, private-use
+    or surrogate code points."""
+    for ch in decoded:
+        cat = unicodedata.category(ch)
+        if cat in ("Cn", "Co", "Cs") or (cat == "Cc" and ch not in "\t\n\r"):
+            return False
+    return True
+
+
+def _script(ch: str) -> str:
+    try:
+        return unicodedata.name(ch).split(" ", 1)[0]
+    except ValueError:
+        return ""
+
+
+def _script_breaks(text: str) -> int:
+    """Adjacent letters of different scripts with nothing between them: rare in writing,
+    common in mojibake decoded the wrong way (a Hangul syllable inside a Cyrillic word)."""
+    breaks = 0
+    prev = ""
+    for ch in text:
+        if ch.isalpha():
+            script = _script(ch)
+            if prev and script != prev:
+                breaks += 1
+            prev = script
+        else:
+            prev = ""
+    return breaks
+
+
+_RARE = frozenset({"Lm", "No", "Sk", "Mn", "Me", "Cf"})
+_COMMON_OTHER = frozenset({"Pd", "Pi", "Pf", "Po", "Ps", "Pe", "Zs", "Sc", "So", "Sm"})
+
+
+def _rare(text: str) -> int:
+    """Characters of categories rarely written on their own (modifier letters,
+    superscripts, combining marks, format characters)."""
+    return sum(1 for ch in text if ord(ch) >= 0x80 and unicodedata.category(ch) in _RARE)
+
+
+def _cost(text: str) -> int:
+    """How unlike writing a stretch of text is: ftfy's badness, plus letters of two
+    scripts run together."""
+    return int(badness(text)) + _script_breaks(text)
+
+
+@cache
+def _charfreq() -> dict[str, float]:
+    data = resources.files("notefix").joinpath("data/charfreq.json").read_text("utf-8")
+    table: dict[str, float] = json.loads(data)
+    return table
+
+
+UNSEEN_LETTER = 7.5
+UNSEEN_OTHER = 5.0
+MANGLE_PRIOR = 3.0
+"""How much less likely (log10) text is to be mojibake than to be as written, before
+the document says otherwise."""
+
+
+def _surprisal(text: str) -> float:
+    """-log10 of how often these characters are written (wordfreq's data, casefolded);
+    ASCII and spaces cost nothing, as they are the same under every reading."""
+    table = _charfreq()
+    total = 0.0
+    for ch in text:
+        if ord(ch) < 0x80 or ch.isspace():
+            continue
+        # Casefolding can add a combining mark (İ -> i + U+0307): the letter decides.
+        cost = table.get(ch.casefold()[0])
+        if cost is None:
+            common = unicodedata.category(ch) in _COMMON_OTHER
+            cost = UNSEEN_OTHER if common else UNSEEN_LETTER
+        total += cost
+    return total
+
+
+def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
+    """Split one run into proposals: stretches of complete UTF-8 sequences, and
+    stretches of incomplete ones (bytes lost)."""
+    run = text[start:end]
+    data = page.encode(run)
+    if data is None:
+        return []
+    out: list[Proposal] = []
+    i = 0
+    n = len(data)
+    group_start = -1
+    group_bytes = 0
+    group_seq = 0
+    lossy_start = -1
+
+    def flush_group(upto: int) -> None:
+        nonlocal group_start, group_bytes, group_seq
+        if group_start >= 0:
+            decoded = _decode(data[group_start:upto])
+            out.append(
+                Proposal(
+                    page.name,
+                    start + group_start,
+                    start + upto,
+                    decoded,
+                    group_bytes,
+                    group_seq,
+                    True,
+                )
+            )
+        group_start, group_bytes, group_seq = -1, 0, 0
+
+    def flush_lossy(upto: int) -> None:
+        nonlocal lossy_start
+        if lossy_start >= 0:
+            out.append(
+                Proposal(
+                    page.name, start + lossy_start, start + upto, "", upto - lossy_start, 1, False
+                )
+            )
+        lossy_start = -1
+
+    while i < n:
+        b = data[i]
+        need = _SEQ_LEN[b] if b >= 0x80 else 0
+        if need:
+            k = 1
+            while k < need and i + k < n and 0x80 <= data[i + k] <= 0xBF:
+                k += 1
+            if k == need and _is_cesu_pair(data, i):
+                flush_lossy(i)
+                if group_start < 0:
+                    group_start = i
+                group_bytes += 6
+                group_seq += 1
+                i += 6
+                continue
+            if k == need:
+                try:
+                    data[i : i + need].decode("utf-8")
+                except UnicodeDecodeError:
+                    flush_group(i)
+                    flush_lossy(i)
+                    i += 1
+                    continue
+                flush_lossy(i)
+                if group_start < 0:
+                    group_start = i
+                group_bytes += need
+                group_seq += 1
+                i += need
+                continue
+            # Incomplete: a byte was lost. Holes (U+FFFD as 0x1A, '?') and a trailing
+            # space may stand for the lost bytes.
+            flush_group(i)
+            j = i + k
+            while j < n and data[j] in (0x1A, 0x3F, 0x20) and j - i < need:
+                j += 1
+            if k > 1 or j > i + k:
+                if lossy_start < 0:
+                    lossy_start = i
+                i = j
+                # A lossy stretch ends at a space/'?' it swallowed.
+                if data[j - 1] in (0x20, 0x3F):
+                    flush_lossy(j)
+                continue
+            flush_lossy(i)
+            i += 1
+            continue
+        flush_group(i)
+        if lossy_start >= 0 and b in (0x1A,) and i - lossy_start < 4:
+            i += 1
+            continue
+        flush_lossy(i)
+        i += 1
+    flush_group(n)
+    flush_lossy(n)
+    return out
+
+
+def _is_cesu_pair(data: bytes, i: int) -> bool:
+    """A UTF-16 surrogate pair written as two three-byte sequences (CESU-8), as
+    Java and some databases do for emoji."""
+    return (
+        data[i] == 0xED
+        and i + 5 < len(data)
+        and 0xA0 <= data[i + 1] <= 0xAF
+        and 0x80 <= data[i + 2] <= 0xBF
+        and data[i + 3] == 0xED
+        and 0xB0 <= data[i + 4] <= 0xBF
+        and 0x80 <= data[i + 5] <= 0xBF
+    )
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        units = data.decode("utf-8", errors="surrogatepass")
+        return units.encode("utf-16", errors="surrogatepass").decode("utf-16")
+
+
+def _proposals(text: str) -> dict[str, list[Proposal]]:
+    found: dict[str, list[Proposal]] = {}
+    for page in CODEPAGES:
+        props: list[Proposal] = []
+        for m in run_pattern(page.name).finditer(text):
+            props.extend(_parse(page, text, m.start(), m.end()))
+        if props:
+            found[page.name] = props
+    return found
+
+
+def _window(text: str, p: Proposal, replacement: str) -> tuple[str, str]:
+    before = text[max(0, p.start - CONTEXT) : p.start]
+    after = text[p.end : p.end + CONTEXT]
+    return before + text[p.start : p.end] + after, before + replacement + after
+
+
+def _delta(text: str, p: Proposal, replacement: str) -> int:
+    orig, fixed = _window(text, p, replacement)
+    return _cost(orig) - _cost(fixed) - _rare(replacement)
+
+
+def _one_layer(text: str, settings: Settings) -> list[Edit]:
+    found = _proposals(text)
+    if not found:
+        return []
+    strong: dict[str, int] = {}
+    weak_good: dict[str, int] = {}
+    good: set[int] = set()
+    for name, props in found.items():
+        strong[name] = 0
+        for p in props:
+            if (
+                p.lossless
+                and p.strong
+                and _plausible(p.replacement)
+                and _delta(text, p, p.replacement) >= 0
+            ):
+                strong[name] += 1
+                good.add(id(p))
+    ftfy_lines: dict[int, tuple[str, str, str]] = {}
+    for name, props in found.items():
+        weak_good[name] = 0
+        # Mojibake is unlikely until the document shows it: with strong evidence of the
+        # same code page elsewhere, a weak run needs less to be believed. Without it,
+        # ftfy's whole-line judgement (its heuristics are tuned on text from the wild)
+        # has to agree.
+        for p in props:
+            if p.lossless and not p.strong and _plausible(p.replacement):
+                orig = text[p.start : p.end]
+                if strong[name]:
+                    gain = _surprisal(orig) - _surprisal(p.replacement)
+                    ok = gain > MANGLE_PRIOR / 3 and _delta(text, p, p.replacement) >= 0
+                else:
+                    ok = _ftfy_agrees(text, p, props, ftfy_lines)
+                if ok:
+                    weak_good[name] += 1
+                    good.add(id(p))
+    # Evidence for a page: how many bytes its believable proposals explain.
+    evidence = {name: 0 for name in found}
+    for props in found.values():
+        for p in props:
+            if id(p) in good:
+                evidence[p.page] += p.nbytes
+
+    order = {cp.name: i for i, cp in enumerate(CODEPAGES)}
+    ranked = sorted(
+        (p for props in found.values() for p in props),
+        key=lambda p: (-evidence[p.page], order[p.page], p.start),
+    )
+    taken: list[tuple[int, int]] = []
+    edits: list[Edit] = []
+
+    def free(p: Proposal) -> bool:
+        return all(p.end <= s or p.start >= e for s, e in taken)
+
+    lossy_later: list[Proposal] = []
+    for p in ranked:
+        if not free(p):
+            continue
+        if not p.lossless:
+            lossy_later.append(p)
+            continue
+        if id(p) not in good:
+            continue
+        # A lone weak run in a document whose other non-ASCII text is clean is more
+        # likely written on purpose ("Dr\u00c3\u00a5ber" next to a real en dash).
+        if p.strong and evidence[p.page] == p.nbytes and _rare(p.replacement):
+            # One sequence, nothing else in the document backing its code page, and it
+            # decodes to a character rarely written alone: more likely as written.
+            continue
+        taken.append((p.start, p.end))
+        edits.append(Edit(p.start, p.end, p.replacement, f"utf-8 read as {p.page}"))
+
+    if lossy_later:
+        ev = lossy.Evidence(text=apply_edits(text, edits))
+        for p in lossy_later:
+            if not free(p):
+                continue
+            edit = _lossy_edit(text, p, evidence[p.page], ev, settings)
+            if edit is not None:
+                taken.append((p.start, p.end))
+                edits.append(edit)
+    return edits
+
+
+def _ftfy_agrees(
+    text: str, p: Proposal, props: list[Proposal], cache: dict[int, tuple[str, str, str]]
+) -> bool:
+    """Whether ftfy, fixing the whole line, makes the same change at this place: either
+    its line equals the line with every plausible proposal of this page applied, or the
+    change appears in its line with the same neighbours."""
+    line_start = text.rfind("\n", 0, p.start) + 1
+    if line_start not in cache:
+        line_end = text.find("\n", p.end)
+        line_end = line_end if line_end >= 0 else len(text)
+        line = text[line_start:line_end]
+        fixed = ftfy.fix_encoding(line)
+        same_page = [
+            q.shifted_edit(-line_start)
+            for q in props
+            if q.lossless
+            and line_start <= q.start
+            and q.end <= line_end
+            and _plausible(q.replacement)
+        ]
+        ours = apply_edits(line, same_page)
+        cache[line_start] = (line, fixed, ours)
+    line, fixed, ours = cache[line_start]
+    if fixed == line:
+        return False
+    if fixed == ours:
+        return True
+    a, b = p.start - line_start, p.end - line_start
+    local = line[max(0, a - 2) : a] + p.replacement + line[b : b + 2]
+    return local in fixed
+
+
+def _lossy_edit(
+    text: str, p: Proposal, evidence: int, ev: lossy.Evidence, settings: Settings
+) -> Edit | None:
+    run = text[p.start : p.end]
+    # Lost bytes are only guessed where the document shows this code page at work,
+    # or where the run is a four-byte sequence (an emoji) short of one byte.
+    if evidence < 3 and not (p.nbytes >= 3 and text[p.start] in page_leads4(p.page)):
+        return None
+    page = BY_NAME[p.page]
+    rec = None
+    if settings.lost_bytes:
+        rec = lossy.reconstruct(
+            run,
+            page.codec,
+            text[max(0, p.start - LOSSY_CONTEXT) : p.start],
+            text[p.end : p.end + LOSSY_CONTEXT],
+            ev,
+        )
+    marked = "\ufffd" in run or "?" in run
+    # Where the text marks the hole, a doubtful guess is worse than the mark.
+    floor = max(settings.lost_byte_threshold, 0.5 if marked else 0.0)
+    if rec is not None and rec.confidence >= floor:
+        best = rec.best
+        if best.text != run and _plausible(best.text):
+            restored = " ".join(f"0x{b:02X}" for b in best.restored)
+            reason = best.reason or (
+                f"utf-8 read as {p.page}, lost byte {restored} restored"
+                if restored
+                else f"utf-8 read as {p.page}, lost bytes restored"
+            )
+            alternatives = tuple(
+                Alternative(c.text, _share(rec, c.score), c.reason) for c in rec.candidates[1:]
+            )
+            return Edit(p.start, p.end, best.text, reason, rec.confidence, alternatives)
+    if "\ufffd" in run and (evidence > 0 or p.nbytes >= 2):
+        # The text itself says a byte was lost here and nothing better can be said:
+        # one U+FFFD for the one character, as the decoder should have written.
+        tail = " " if run.endswith(" ") else ""
+        return Edit(
+            p.start,
+            p.end,
+            "\ufffd" * p.nseq + tail,
+            f"utf-8 read as {p.page}, lost byte marked U+FFFD",
+            1.0,
+        )
+    return None
+
+
+@cache
+def page_leads4(page: str) -> str:
+    return BY_NAME[page].lead4
+
+
+def _share(rec: lossy.Reconstruction, score: float) -> float:
+    """An alternative's confidence, scaled like the best one's."""
+    best = rec.best.score
+    if best == score:
+        return rec.confidence
+    return max(0.0, min(1.0, rec.confidence * math.exp(score - best)))
+
+
+def _c1_edits(text: str) -> list[Edit]:
+    """C1 control characters are never written on purpose: they are Windows-1252
+    characters decoded as Latin-1. Map each to its Windows-1252 character."""
+    edits: list[Edit] = []
+    for i, ch in enumerate(text):
+        if "\x80" <= ch <= "\x9f":
+            try:
+                fixed = ch.encode("latin-1").decode("windows-1252")
+            except UnicodeDecodeError:
+                continue
+            edits.append(Edit(i, i + 1, fixed, "C1 control read as windows-1252"))
+    return edits
 
 
 def repair(text: str, settings: Settings = DEFAULT) -> Repair:
-    return Repair(text, ())
+    """Find and reverse mojibake in ``text``; every change is an explained Edit."""
+    if text.isascii() or (not screen().search(text) and not _has_c1(text)):
+        return Repair(text, ())
+    total: tuple[Edit, ...] = ()
+    current = text
+    for _ in range(MAX_LAYERS):
+        edits = _one_layer(current, settings)
+        if not edits:
+            break
+        total = compose(text, total, edits) if total else tuple(edits)
+        current = apply_edits(current, edits)
+    c1 = _c1_edits(current) if _has_c1(current) else []
+    if c1:
+        total = compose(text, total, c1) if total else tuple(c1)
+        current = apply_edits(current, c1)
+    return Repair(current, total)
+
+
+def _has_c1(text: str) -> bool:
+    return any("\x80" <= ch <= "\x9f" for ch in text)
 
 
 def fix_text(text: str) -> str:
+    """Repair mojibake in ``text`` and nothing else (a drop-in for the encoding part of
+    ``ftfy.fix_text``: quotes, ligatures, widths and line breaks stay as written)."""
     return repair(text).text

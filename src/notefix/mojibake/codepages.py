@@ -1,0 +1,134 @@
+"""The code pages UTF-8 gets misread as, built from Python's codecs at import.
+
+For each code page we need, per character, the byte it stands for, and the characters
+that stand for UTF-8 lead bytes (C2-F4) and continuation bytes (80-BF): text that is
+UTF-8 read as that code page is made of exactly those shapes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-* codecs)
+
+# name in reasons -> (Python codec used for the characters, strict codec or None)
+# The windows-125x pages also accept the C1 control characters for their byte values,
+# because lossy decoders (and Latin-1) leave undefined or all 80-9F bytes as C1 controls.
+_PAGES: tuple[tuple[str, str, str | None], ...] = (
+    ("windows-1252", "sloppy-windows-1252", "windows-1252"),
+    ("windows-1254", "sloppy-windows-1254", "windows-1254"),
+    ("windows-1250", "sloppy-windows-1250", "windows-1250"),
+    ("windows-1251", "sloppy-windows-1251", "windows-1251"),
+    ("windows-1253", "sloppy-windows-1253", "windows-1253"),
+    ("windows-1257", "sloppy-windows-1257", "windows-1257"),
+    ("iso-8859-2", "iso-8859-2", "iso-8859-2"),
+    ("mac-roman", "mac-roman", "mac-roman"),
+    ("cp437", "cp437", "cp437"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CodePage:
+    name: str
+    codec: str
+    """A Python codec that encodes every character of ``byte_of`` but C1 fallbacks."""
+    byte_of: dict[str, int]
+    """Non-ASCII character -> byte value."""
+    undefined: frozenset[int]
+    """Bytes the strict code page has no character for (lossy tools drop them)."""
+    lead2: str
+    lead3: str
+    lead4: str
+    cont: str
+
+    @property
+    def lead(self) -> str:
+        return self.lead2 + self.lead3 + self.lead4
+
+    def encode(self, text: str) -> bytes | None:
+        """The bytes ``text`` stands for, or None if some character has none."""
+        out = bytearray()
+        byte_of = self.byte_of
+        for ch in text:
+            o = ord(ch)
+            if o < 0x80:
+                out.append(o)
+            elif o == 0xFFFD:
+                # A byte a lossy decoder replaced; 0x1A marks the hole, as in ftfy.
+                out.append(0x1A)
+            else:
+                b = byte_of.get(ch)
+                if b is None:
+                    return None
+                out.append(b)
+        return bytes(out)
+
+
+def _build(name: str, codec: str, strict: str | None) -> CodePage:
+    byte_of: dict[str, int] = {}
+    for b in range(0x80, 0x100):
+        ch = bytes([b]).decode(codec, errors="replace")
+        if ch != "\ufffd":
+            byte_of[ch] = b
+    undefined: set[int] = set()
+    if strict is not None:
+        for b in range(0x80, 0x100):
+            try:
+                bytes([b]).decode(strict)
+            except UnicodeDecodeError:
+                undefined.add(b)
+    if name.startswith("windows-"):
+        for b in range(0x80, 0xA0):
+            byte_of.setdefault(chr(b), b)
+
+    def chars(lo: int, hi: int) -> str:
+        return "".join(sorted(ch for ch, b in byte_of.items() if lo <= b <= hi))
+
+    return CodePage(
+        name=name,
+        codec=codec,
+        byte_of=byte_of,
+        undefined=frozenset(undefined),
+        lead2=chars(0xC2, 0xDF),
+        lead3=chars(0xE0, 0xEF),
+        lead4=chars(0xF0, 0xF4),
+        cont=chars(0x80, 0xBF),
+    )
+
+
+CODEPAGES: tuple[CodePage, ...] = tuple(_build(*page) for page in _PAGES)
+BY_NAME = {cp.name: cp for cp in CODEPAGES}
+
+
+def char_class(chars: str) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
+
+
+@cache
+def screen() -> re.Pattern[str]:
+    """Matches wherever any code page has a lead character followed by something that
+    could continue it; text with no match holds no mojibake of the kinds we reverse."""
+    leads = "".join(cp.lead for cp in CODEPAGES)
+    conts = "".join(cp.cont for cp in CODEPAGES) + "\ufffd ?"
+    return re.compile(char_class(leads) + char_class(conts))
+
+
+@cache
+def run_pattern(page: str) -> re.Pattern[str]:
+    """Maximal stretches of a code page's lead and continuation characters (and U+FFFD,
+    which stands for a lost byte) that start with a lead character, with one following
+    space or '?' that may stand for a lost byte too."""
+    cp = BY_NAME[page]
+    body = char_class(cp.lead + cp.cont + "\ufffd")
+    return re.compile(char_class(cp.lead) + body + "*[ ?]?")
+
+
+def codec_available(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
