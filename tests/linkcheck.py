@@ -34,7 +34,7 @@ def links(text: str) -> list[tuple[str, str]]:
     text = _INLINE_CODE.sub(_blank, _FENCE.sub(_blank, text))
     found: list[tuple[int, str, str]] = []
     for m in _WIKI.finditer(text):
-        target = re.split(r"\\?\||#", m.group(1), maxsplit=1)[0].strip()
+        target = re.split(r"\\?\||#", m.group(1), maxsplit=1)[0].strip(" \t")
         if target:
             found.append((m.start(), "wiki", target))
     for m in _MD.finditer(text):

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import linkcheck
 from notefix import journal
-from notefix.edits import Edit, apply_edits
+from notefix.edits import Edit, Repair, apply_edits
+from notefix.mojibake import repair
 from notefix.settings import DEFAULT, Settings
 from notefix.vault import (
     RenamePlan,
@@ -94,22 +95,26 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 @dataclass(frozen=True)
-class Unchanged:
-    """A note's content fix that changed nothing (names are what this file tests)."""
+class ContentFix:
+    """A note's content fix: by default one that changed nothing."""
 
     text_before: str
     text_after: str
     edits: tuple[Edit, ...] = ()
 
 
-def fix_vault(root: Path, settings: Settings = DEFAULT) -> journal.RunRecord:
-    """Plan renames and link edits for the vault under ``root`` and commit them."""
+def fix_vault(
+    root: Path, settings: Settings = DEFAULT, *, content: bool = False
+) -> journal.RunRecord:
+    """Plan renames and link edits for the vault under ``root`` and commit them; with
+    ``content``, after the engine's repair of each note's text."""
     paths = linkcheck.files_under(root)
     notes = {}
     for rel in paths:
         if rel.endswith(".md"):
             text = (root / rel).read_text(encoding="utf-8")
-            notes[rel] = Unchanged(text, text)
+            fixed = repair(text, settings) if content else Repair(text)
+            notes[rel] = ContentFix(text, fixed.text, fixed.edits)
     planned = plan_vault(paths, notes, settings)
     changes = [
         journal.FileChange(
@@ -120,7 +125,8 @@ def fix_vault(root: Path, settings: Settings = DEFAULT) -> journal.RunRecord:
             "utf-8",
             edits,
         )
-        for rel, edits in planned.link_edits.items()
+        for rel in notes
+        for edits in [planned.link_edits.get(rel, ())]
     ]
     return journal.commit_run(root, changes, settings, renames=planned.renames.renames)
 
@@ -316,7 +322,7 @@ def mangle_path(path: str, codec: str) -> str:
 # --- links through a content repair --------------------------------------------------
 
 
-def content_repair(text: str, codec: str) -> Unchanged:
+def content_repair(text: str, codec: str) -> ContentFix:
     """What the content repair does to a note whose link texts were mangled: each
     mangled run of text comes back, as edits over the text."""
     edits = []
@@ -326,7 +332,7 @@ def content_repair(text: str, codec: str) -> Unchanged:
         while start != -1:
             edits.append(Edit(start, start + len(bad), word, f"utf-8 read as {codec}"))
             start = text.find(bad, start + len(bad))
-    return Unchanged(text, apply_edits(text, edits), tuple(edits))
+    return ContentFix(text, apply_edits(text, edits), tuple(edits))
 
 
 @pytest.mark.parametrize("rename", [True, False])
@@ -429,19 +435,22 @@ def relpath(dest: str, here: str) -> str:
     return posixpath.relpath(dest, here or ".")
 
 
-@given(vaults(), st.sampled_from([ZIP, SYNC]))
+@given(vaults(), st.sampled_from([ZIP, SYNC]), st.booleans())
 def test_fixing_a_mangled_vault_keeps_its_link_graph(
     tmp_path_factory: pytest.TempPathFactory,
     vault: tuple[dict[str, str], dict[str, list[tuple[str, str]]]],
     codec: str,
+    content: bool,
 ) -> None:
+    """With ``content``, the engine also repairs the notes' text (and so their mangled
+    link texts) before the links are planned: the two repairs must not fight."""
     notes, links = vault
     assume(all(survives(p, codec) for path in notes.values() for p in path.split("/")))
     clean = tmp_path_factory.mktemp("clean")
     broken = tmp_path_factory.mktemp("broken")
     write(clean, {p: t.encode() for p, t in render(notes, links, str).items()})
     write(broken, {p: t.encode() for p, t in render(notes, links, mangler(codec)).items()})
-    fix_vault(broken)
+    fix_vault(broken, content=content)
     assert not linkcheck.broken(broken)
     # Which note links to which: compare by the note's identity (its clean path).
     spelled = {}

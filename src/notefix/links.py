@@ -63,8 +63,8 @@ def find_links(text: str) -> list[Link]:
             path = span.target(text)
             # The target stops at the heading, and at the bar even when a table escapes it.
             path = path.split("#", 1)[0].removesuffix("\\")
-            lead = len(path) - len(path.lstrip())
-            path = path.strip()
+            lead = len(path) - len(path.lstrip(" \t"))
+            path = path.strip(" \t")
             if not path:
                 continue  # [[#Heading]]: a link into the note itself
             start = span.target_start + lead

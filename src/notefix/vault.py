@@ -126,7 +126,7 @@ _CLEAR_SHARE = 0.6
 
 def _script(ch: str) -> str:
     """A character's script, as the first word of its Unicode name (LATIN, CYRILLIC, ...)."""
-    return unicodedata2.name(ch, "?").split(" ", 1)[0]
+    return str(unicodedata2.name(ch, "?")).split(" ", 1)[0]
 
 
 def oddness(name: str) -> int:
