@@ -114,3 +114,9 @@ def test_encoding_follows_the_destination_as_written() -> None:
     assert encode_like("Über uns.md", "My%20Note.md") == "Über%20uns.md"
     assert encode_like("Über 100%.md", "My%20Note.md") == "Über%20100%25.md"
     assert encode_like("Über.md", "Plain.md") == "Über.md"
+
+
+def test_wikilinks_in_frontmatter_properties_are_links_too() -> None:
+    text = '---\nrelated: "[[Über uns|ü]]"\ntags: [a]\n---\n[[Café]]\n'
+    targets = [link.target for link in find_links(text)]
+    assert targets == ["Über uns", "Café"]

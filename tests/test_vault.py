@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -47,6 +48,9 @@ def vault_files(n: Callable[[str], str]) -> dict[str, bytes]:
 
     index = "\n".join(
         [
+            "---",
+            f'related: "[[{n("Über uns")}]]"',
+            "---",
             "# Index",
             f"- [[{n('санузел')}]]",
             f"- [[{n('Проекты')}/{n('Ремонт')}/{n('смета')}|смета]]",
@@ -236,6 +240,11 @@ def test_hidden_folders_are_left_alone() -> None:
     plan = plan_renames([inside, mangle("Ремонт", ZIP) + ".md", mangle("смета", ZIP) + ".md"])
     assert plan.new_path(inside) == inside
     assert len(plan.renames) == 2
+
+
+def test_a_plan_travels_to_worker_processes() -> None:
+    plan = plan_renames(list(vault_files(mangler(ZIP))))
+    assert pickle.loads(pickle.dumps(plan)) == plan
 
 
 def test_rename_off_plans_nothing() -> None:

@@ -54,32 +54,46 @@ def fold(path: str) -> str:
     return unicodedata.normalize("NFC", path).casefold()
 
 
+_FRONTMATTER_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\r\n|]+)")
+
+
+def _wikilink(text: str, embed: bool, start: int, end: int, t0: int, t1: int) -> Link | None:
+    # The target stops at the heading, and at the bar even when a table escapes it.
+    path = text[t0:t1].split("#", 1)[0].removesuffix("\\")
+    lead = len(path) - len(path.lstrip(" \t"))
+    path = path.strip(" \t")
+    if not path:
+        return None  # [[#Heading]]: a link into the note itself
+    return Link("wiki", embed, start, end, t0 + lead, t0 + lead + len(path), path, path)
+
+
 def find_links(text: str) -> list[Link]:
     """Every wikilink, embed and local Markdown link, image or reference definition in
-    ``text`` outside code and frontmatter, by position (spans from ``notefix.markdown``)."""
+    ``text`` outside code, by position (spans from ``notefix.markdown``), and the
+    wikilinks in frontmatter values (Obsidian's properties link to notes that way)."""
     links: list[Link] = []
+    fm = markdown.frontmatter(text)
+    if fm is not None:
+        for m in _FRONTMATTER_WIKILINK.finditer(text, fm.body_start, fm.body_end):
+            close = text.find("]]", m.end(2), fm.body_end)
+            if close != -1 and "\n" not in text[m.start() : close]:
+                found = _wikilink(
+                    text, bool(m.group(1)), m.start(), close + 2, m.start(2), m.end(2)
+                )
+                if found:
+                    links.append(found)
     for span in markdown.link_spans(text):
         if span.kind in ("wikilink", "embed"):
-            path = span.target(text)
-            # The target stops at the heading, and at the bar even when a table escapes it.
-            path = path.split("#", 1)[0].removesuffix("\\")
-            lead = len(path) - len(path.lstrip(" \t"))
-            path = path.strip(" \t")
-            if not path:
-                continue  # [[#Heading]]: a link into the note itself
-            start = span.target_start + lead
-            links.append(
-                Link(
-                    "wiki",
-                    span.kind == "embed",
-                    span.start,
-                    span.end,
-                    start,
-                    start + len(path),
-                    path,
-                    path,
-                )
+            found = _wikilink(
+                text,
+                span.kind == "embed",
+                span.start,
+                span.end,
+                span.target_start,
+                span.target_end,
             )
+            if found:
+                links.append(found)
         elif span.kind in ("link", "image", "reference"):
             dest = span.target(text)
             angle = span.target_start > 0 and text[span.target_start - 1] == "<"

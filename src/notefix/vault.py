@@ -422,7 +422,20 @@ def link_edits(
     before the renames. Links broken only by mojibake (in the link or in the name) are
     pointed at the file they meant.
     """
-    return _link_edits(note_text, note_rel, _Vault(renames, all_paths), text_before, content_edits)
+    return _link_edits(note_text, note_rel, _vault(renames, all_paths), text_before, content_edits)
+
+
+# A command calls link_edits once per note with the same plan and path list; indexing the
+# vault once per note would make a run quadratic in the vault's size.
+_LAST: list[tuple[RenamePlan, Sequence[str], _Vault]] = []
+
+
+def _vault(renames: RenamePlan, all_paths: Sequence[str]) -> _Vault:
+    if _LAST and _LAST[0][0] is renames and _LAST[0][1] is all_paths:
+        return _LAST[0][2]
+    built = _Vault(renames, all_paths)
+    _LAST[:] = [(renames, all_paths, built)]
+    return built
 
 
 def _link_edits(
