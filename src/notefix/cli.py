@@ -274,12 +274,14 @@ def _run_command(
         _run_stdin(mode, settings, parsed, out, report)
         sys.exit(report.return_code)
 
+    state = _JsonState()
     groups: dict[tuple[Path, Path | None], Group] = {}
     for arg in paths:
         path = Path(arg)
         if not os.path.lexists(path):
             out.error(f"{arg}: no such file or folder")
             report.failed()
+            state.files.append(_file_entry(arg, "error", reason="no such file or folder"))
             continue
         config = _config_for_user(path, config_file)
         root = find_root(path)
@@ -292,7 +294,6 @@ def _run_command(
             groups[key] = Group(root, settings)
         groups[key].paths.append(path)
 
-    state = _JsonState()
     known_picks = {p.path for p in parsed}
     for group in groups.values():
         known_picks -= _run_group(mode, group, parsed, jobs, out, report, state)
@@ -402,7 +403,7 @@ def _run_group(
             report.renamed += 1
             old, new = _display(group.root / r.old_rel), _display(group.root / r.new_rel)
             state.renames.append(RenameEntry(old, new, r.reason).to_dict())
-            if mode == "diff":
+            if mode == "diff" and not out.json:
                 out.data(colorize(rename_header(old, new)))
             elif mode == "check":
                 out.message(f"would rename {old} -> {new}")
@@ -453,7 +454,10 @@ def _run_group(
                     fix.encoding_before,
                     fix.encoding_after,
                 )
-                out.data(colorize(diff))
+                if out.json:
+                    entry["diff"] = diff
+                else:
+                    out.data(colorize(diff))
             elif mode == "check":
                 out.message(f"would fix {display} ({_edit_count(fix)})")
             else:
@@ -569,7 +573,7 @@ def _run_stdin(
     try:
         fix = runner.fix_bytes(data, settings, own)
     except runner.PickError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(f"-: {exc}") from None
     entry: dict[str, Any]
     if fix.skipped:
         report.skip(_skip_key(fix.skipped))
@@ -585,6 +589,12 @@ def _run_stdin(
     else:
         report.done(False)
         entry = _file_entry("-", "unchanged", fix)
+    diff = ""
+    if mode == "diff" and fix.changed:
+        diff = unified_diff(
+            "-", "-", fix.text_before, fix.text_after, fix.encoding_before, fix.encoding_after
+        )
+        entry["diff"] = diff
     if mode == "fix":
         sys.stdout.buffer.write(fix.data if fix.changed else data)
         sys.stdout.buffer.flush()
@@ -601,10 +611,7 @@ def _run_stdin(
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    elif mode == "diff" and fix.changed:
-        diff = unified_diff(
-            "-", "-", fix.text_before, fix.text_after, fix.encoding_before, fix.encoding_after
-        )
+    elif diff:
         out.data(colorize(diff))
     elif mode == "check" and fix.changed:
         out.message(f"would fix - ({_edit_count(fix)})")

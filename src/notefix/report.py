@@ -180,7 +180,9 @@ def unified_diff(
     context: int = 3,
 ) -> str:
     """A unified diff of one note; its header says when the file changes encoding."""
-    old_label, new_label = f"a/{old_path}", f"b/{new_path}"
+    # git's a/ b/ prefixes read well on relative paths; an absolute one is shown as is.
+    old_label = old_path if old_path.startswith("/") else f"a/{old_path}"
+    new_label = new_path if new_path.startswith("/") else f"b/{new_path}"
     if encoding_before != encoding_after:
         old_label += f"\t({encoding_before})"
         new_label += f"\t({encoding_after}, converted from {encoding_before})"

@@ -125,12 +125,12 @@ def _utf8_fix_note(data: bytes, settings: Settings) -> NoteFix:
     return NoteFix(data, bom + after.encode("utf-8", "surrogatepass"), text, after, edits, enc, enc)
 
 
-def apply_picks(fix: NoteFix, picks: Iterable[Pick], display: str) -> NoteFix:
+def apply_picks(fix: NoteFix, picks: Iterable[Pick]) -> NoteFix:
     """``fix`` with each picked alternative (or the original text) in place of the chosen
     replacement, as one more edit over ``fix.text_after``."""
     extra: list[Edit] = []
     for pick in picks:
-        where = f"{display}:{pick.line}:{pick.column}"
+        where = f"--pick at {pick.line}:{pick.column}"
         offset = offset_of(fix.text_before, pick.line, pick.column)
         delta = 0
         target: Edit | None = None
@@ -158,12 +158,10 @@ def apply_picks(fix: NoteFix, picks: Iterable[Pick], display: str) -> NoteFix:
     return fix.with_edits(extra) if extra else fix
 
 
-def fix_bytes(
-    data: bytes, settings: Settings, picks: Sequence[Pick] = (), display: str = "-"
-) -> NoteFix:
+def fix_bytes(data: bytes, settings: Settings, picks: Sequence[Pick] = ()) -> NoteFix:
     """One note held in memory through the pipeline, picks included (no links)."""
     fix = _fix_note(data, settings)
-    return apply_picks(fix, picks, display) if picks and not fix.skipped else fix
+    return apply_picks(fix, picks) if picks and not fix.skipped else fix
 
 
 def fix_path(path: Path, ctx: Context) -> NoteResult:
@@ -178,7 +176,7 @@ def fix_path(path: Path, ctx: Context) -> NoteResult:
             return NoteResult(path, rel, "skipped", fix.skipped)
         picks = ctx.picks.get(str(path), ())
         if picks:
-            fix = apply_picks(fix, picks, rel)
+            fix = apply_picks(fix, picks)
         if ctx.renames is not None:
             fix = _follow_renames(fix, rel, ctx)
     except PickError as exc:
