@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import wordfreq
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -161,6 +162,14 @@ def test_clean_non_ascii_names_are_never_renamed(codec: str) -> None:
     assert not renamed & set(CLEAN_NAMES)
     for name in CLEAN_NAMES:
         assert plan.new_path(name) == name
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "tr", "el", "zh", "de", "ja", "ar"])
+def test_common_words_as_names_are_never_renamed(lang: str) -> None:
+    # Short clean words are often valid UTF-8 by accident under some code page (Russian
+    # "сан" under cp866): a vault of them must not vote itself into a misreading.
+    names = [unicodedata.normalize("NFC", w) + ".md" for w in wordfreq.top_n_list(lang, 800)]
+    assert plan_renames(names).renames == ()
 
 
 def test_a_clean_vault_gets_no_renames() -> None:

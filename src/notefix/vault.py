@@ -131,26 +131,40 @@ def _script(ch: str) -> str:
 
 def oddness(name: str) -> int:
     """How much ``name`` looks like mojibake: symbols, punctuation and controls outside
-    ASCII, and letters of one word switching script. Clean names score 0 or close; the
-    cp437 or cp1252 reading of a UTF-8 name scores about one per character it mangled."""
+    ASCII, letters of one word switching script, and case flipping inside a word at a
+    non-ASCII letter (``StraÃŸe``, ``Ãœber``, ``РїСЂРёРІРµС‚``). Clean names score 0 or
+    close; a code page's reading of a UTF-8 name scores about one per character it
+    mangled."""
     score = 0
     prev: str | None = None
+    prev_case = ""
+    prev_ascii = True
     for ch in name:
-        if ch.isascii():
-            prev = "LATIN" if ch.isalpha() else None
-            continue
         cat = unicodedata2.category(ch)
-        if cat[0] == "C":
-            score += 2
-            prev = None
-        elif cat[0] in "LM":
-            script = _script(ch)
-            if cat[0] == "L" and prev is not None and script != prev:
+        if ch.isascii() and not ch.isalpha():
+            prev, prev_case = None, ""
+            continue
+        if ch.isascii() or cat[0] == "L":
+            script = "LATIN" if ch.isascii() else _script(ch)
+            if prev is not None and script != prev:
                 score += 1
-            prev = script if cat[0] == "L" else prev
+            case = cat if cat in ("Lu", "Ll") else ""
+            # Lowercase to uppercase inside a word, or an uppercase non-ASCII letter before
+            # a lowercase one, with a non-ASCII letter involved: the shape of byte pairs.
+            flip = (prev_case, case) == ("Ll", "Lu") or (
+                (prev_case, case) == ("Lu", "Ll") and not ch.isascii() and not prev_ascii
+            )
+            if flip and not (ch.isascii() and prev_ascii):
+                score += 1
+            prev, prev_case, prev_ascii = script, case, ch.isascii()
+        elif cat[0] == "M":
+            continue
+        elif cat[0] == "C":
+            score += 2
+            prev, prev_case = None, ""
         elif cat != "Nd":
             score += 1
-            prev = None
+            prev, prev_case = None, ""
     return score
 
 
@@ -218,7 +232,7 @@ def _vote(names: Iterable[str]) -> tuple[dict[str, int], str | None, bool]:
     voters = 0
     for name in names:
         found = {
-            codec for codec, fixed in explanations(name).items() if oddness(fixed) <= oddness(name)
+            codec for codec, fixed in explanations(name).items() if oddness(fixed) < oddness(name)
         }
         if found:
             voters += 1
@@ -236,24 +250,31 @@ def _choose(
     name: str, majority: str | None, clear: bool, evidence: Mapping[str, int], settings: Settings
 ) -> _Choice | SkippedRename | None:
     """The repaired name for ``name``, weighing the engine's verdict on the name alone
-    against the code path that explains the rest of the vault."""
-    found = {c: fixed for c, fixed in explanations(name).items() if oddness(fixed) <= oddness(name)}
+    against the code path that explains the rest of the vault.
+
+    A reading must make the name look less like mojibake (``oddness``), unless the
+    engine and a clear vault majority both choose it: a short clean word is often valid
+    UTF-8 by accident under some code page (Russian ``сан`` under cp866), and a short
+    name gives the engine little to judge by."""
+    odd = oddness(name)
+    readings = explanations(name)
+    better = {c: fixed for c, fixed in readings.items() if oddness(fixed) < odd}
     fixed_by_engine: str | None = None
     engine_confidence = 1.0
     result = repair(name, settings)
     if result.changed:
         fixed_by_engine = unicodedata.normalize("NFC", result.text)
         engine_confidence = min(e.confidence for e in result.edits)
-    engine_paths = [c for c, fixed in found.items() if fixed == fixed_by_engine]
-    by_majority = found.get(majority) if majority else None
+    share = f"{evidence.get(majority or '', 0)} names in the vault"
+    by_majority = readings.get(majority) if majority else None
     if by_majority is not None:
-        share = f"{evidence.get(majority or '', 0)} names in the vault"
-        if by_majority == fixed_by_engine:
+        if by_majority == fixed_by_engine and (clear or majority in better):
             return _Choice(by_majority, f"utf-8 read as {majority} ({share})", 1.0)
-        if clear:
+        if clear and majority in better:
             return _Choice(by_majority, f"utf-8 read as {majority} (vault evidence: {share})", 0.9)
-    distinct = set(found.values())
-    if fixed_by_engine is not None and fixed_by_engine != name:
+    distinct = set(better.values())
+    if fixed_by_engine is not None and oddness(fixed_by_engine) < odd:
+        engine_paths = [c for c, fixed in better.items() if fixed == fixed_by_engine]
         if engine_paths:
             if clear and len(distinct) > 1:
                 return SkippedRename(
@@ -265,17 +286,17 @@ def _choose(
             confidence = 0.8 if clear else 0.9
             return _Choice(fixed_by_engine, f"utf-8 read as {engine_paths[0]}", confidence)
         reasons = "; ".join(dict.fromkeys(e.reason for e in result.edits))
-        if engine_confidence >= 0.9 and oddness(fixed_by_engine) < oddness(name):
+        if engine_confidence >= 0.9:
             return _Choice(fixed_by_engine, reasons, engine_confidence * 0.9)
         return SkippedRename(
             name, fixed_by_engine, f"uncertain repair ({reasons}, {engine_confidence:.2f})"
         )
     if len(distinct) == 1:
         (only,) = distinct
-        codec = next(iter(found))
+        codec = next(iter(better))
         # With no majority to lean on, one reading alone must be striking: it removes
         # several mojibake marks and leaves none.
-        if oddness(only) == 0 and oddness(name) >= 2:
+        if oddness(only) == 0 and odd >= 2:
             return _Choice(only, f"utf-8 read as {codec} (the only reading)", 0.8)
     return None
 
@@ -382,9 +403,7 @@ class _Vault:
 
     def readings(self, target: str) -> list[str]:
         """Other spellings the target may have had: repaired, or mangled the vault's way."""
-        out = [
-            fixed for fixed in explanations(target).values() if oddness(fixed) <= oddness(target)
-        ]
+        out = [fixed for fixed in explanations(target).values() if oddness(fixed) < oddness(target)]
         if self.majority:
             with contextlib.suppress(UnicodeError):
                 out.append(target.encode("utf-8").decode(self.majority))
