@@ -27,6 +27,7 @@ from notefix.notes import NoteFix
 from notefix.report import (
     EXIT_ERROR,
     SCHEMA_VERSION,
+    PICK_HINT,
     Mode,
     RenameEntry,
     Report,
@@ -96,7 +97,7 @@ def _display(path: Path | str) -> str:
     text = os.fspath(path)
     try:
         rel = os.path.relpath(text, os.path.realpath(os.getcwd()))
-    except ValueError:
+    except (ValueError, OSError):  # another drive, or the current folder was deleted
         return text
     return text if rel.startswith("..") else rel
 
@@ -314,6 +315,8 @@ def _run_command(
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif not quiet:
+        if report.ambiguous:
+            click.echo(PICK_HINT, err=True)
         click.echo(report.summary(), err=True)
     sys.exit(report.return_code)
 
@@ -586,6 +589,8 @@ def _run_stdin(
         entry = _file_entry("-", "changed", fix)
         for line in ambiguity_lines("-", fix.text_before, uncertain):
             out.message(line)
+        if uncertain:
+            out.message(PICK_HINT.replace("PATH", "-"))
     else:
         report.done(False)
         entry = _file_entry("-", "unchanged", fix)

@@ -233,23 +233,26 @@ def _show(s: str) -> str:
 
 
 def ambiguity_lines(path: str, text: str, edits: Iterable[Edit]) -> Iterator[str]:
-    """For each uncertain repair: where it is, what was chosen, what else could be, and
-    the ``--pick`` argument that takes each alternative."""
+    """One line per uncertain repair: where, what was chosen and why, and the numbered
+    alternatives that ``--pick PATH:LINE:COL=N`` takes instead (0 keeps the original)."""
     for edit in edits:
         if not is_ambiguous(edit):
             continue
         line, col = line_col(text, edit.start)
+        alternatives = ", ".join(
+            f"{n}: {_show(alt.replacement)} {alt.confidence:.2f}"
+            for n, alt in enumerate(edit.alternatives, 1)
+        )
         yield (
             f"{path}:{line}:{col}: uncertain: {_show(text[edit.start : edit.end])} -> "
-            f"{_show(edit.replacement)} ({edit.reason}; confidence {edit.confidence:.2f})"
+            f"{_show(edit.replacement)} ({edit.reason}; confidence {edit.confidence:.2f}); "
+            f"alternatives {alternatives}"
         )
-        for n, alt in enumerate(edit.alternatives, 1):
-            why = f"; {alt.reason}" if alt.reason else ""
-            yield (
-                f"    --pick '{path}:{line}:{col}={n}'  {_show(alt.replacement)} "
-                f"(confidence {alt.confidence:.2f}{why})"
-            )
-        yield f"    --pick '{path}:{line}:{col}=0'  leave it as it is"
+
+
+PICK_HINT = (
+    "to take an alternative: --pick PATH:LINE:COL=N (N from the list; 0 keeps the text as it was)"
+)
 
 
 def explain_lines(text: str, edits: Sequence[Edit], fixed: str) -> Iterator[str]:
