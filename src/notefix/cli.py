@@ -26,8 +26,8 @@ from notefix.mojibake import repair
 from notefix.notes import NoteFix
 from notefix.report import (
     EXIT_ERROR,
-    SCHEMA_VERSION,
     PICK_HINT,
+    SCHEMA_VERSION,
     Mode,
     RenameEntry,
     Report,
