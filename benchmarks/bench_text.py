@@ -142,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGALRM, _alarm)
     if args.profile:
         notefix.fix_text(inputs["mangled"][0][:WARMUP_CHARS])
-        _profile((_whole if args.profile == "whole" else _lines)(tools["notefix"], inputs["mangled"][0]))
+        feed = _whole if args.profile == "whole" else _lines
+        _profile(feed(tools["notefix"], inputs["mangled"][0]))
         return 0
 
     print(f"python {platform.python_version()} on {platform.machine()}, ftfy {ftfy.__version__}")
