@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -145,7 +146,17 @@ def _toml_value(value: object) -> str:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        # TOML basic strings: quote and backslash escaped, every control character as \uXXXX.
+        body = "".join(
+            "\\" + ch
+            if ch in '"\\'
+            else f"\\u{ord(ch):04x}"
+            if unicodedata.category(ch) == "Cc"
+            else ch
+            for ch in value
+        )
+        return f'"{body}"'
+
     assert isinstance(value, tuple)
     return "[" + ", ".join(_toml_value(v) for v in value) + "]"
 

@@ -42,6 +42,7 @@ from notefix.report import (
 )
 from notefix.settings import Settings
 from notefix.unicode import normalize
+from notefix.vault import RenamePlan, plan_renames
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -395,12 +396,12 @@ def _run_group(
         root=group.root,
         settings=settings,
         picks=picks_by_path,
-        renames=plan if plan is not None and plan.renames else None,
-        all_paths=tuple(all_rel) if plan is not None and plan.renames else (),
+        renames=plan,
+        all_paths=all_rel,
     )
 
     renames: list[journal.Rename] = []
-    if plan is not None:
+    if plan.renames or plan.skipped:
         for r in plan.renames:
             renames.append(journal.Rename(r.old_rel, r.new_rel, r.reason, r.confidence))
             report.renamed += 1
@@ -442,7 +443,7 @@ def _run_group(
             report.ambiguous += len(uncertain)
             entry = _file_entry(display, "changed", fix)
             new_display = display
-            if ctx.renames is not None and plan is not None:
+            if plan.renames:
                 new_rel = plan.new_path(result.rel)
                 if new_rel != result.rel:
                     new_display = _display(group.root / new_rel)
@@ -488,26 +489,38 @@ def _edit_count(fix: NoteFix) -> str:
     return f"{n} edit{'s' if n != 1 else ''}"
 
 
-def _plan_renames(group: Group, settings: Settings, out: Output) -> tuple[Any, list[str]]:
-    """The vault's rename plan over the folders given (files named one by one are never
-    renamed: their links live elsewhere), and every file path under the root."""
+def _plan_renames(
+    group: Group, settings: Settings, out: Output
+) -> tuple[RenamePlan, tuple[str, ...]]:
+    """The renames of the vault, and every file path under its root (for links).
+
+    Names are repaired only when the vault's root itself is given: every note of the vault
+    is then in the run, so every link to a renamed file follows it."""
+    all_rel = tuple(
+        sorted(
+            {
+                nf.path.relative_to(group.root).as_posix()
+                for nf in files.find_notes([group.root], ("*",), settings.exclude)
+                if nf.path.is_relative_to(group.root)
+            }
+        )
+    )
     folders = [p for p in group.paths if p.is_dir()]
     if not settings.rename or not folders:
-        return None, []
-    from notefix import vault
-
-    all_rel = sorted(
-        {
-            nf.path.relative_to(group.root).as_posix()
-            for nf in files.find_notes(folders, ("*",), settings.exclude)
-            if nf.path.is_relative_to(group.root)
-        }
+        return RenamePlan(), all_rel
+    if any(Path(os.path.realpath(p)) == group.root for p in folders):
+        return plan_renames(all_rel, settings), all_rel
+    inside = tuple(
+        rel
+        for rel in all_rel
+        if any((group.root / rel).is_relative_to(os.path.realpath(p)) for p in folders)
     )
-    try:
-        plan = vault.plan_renames(all_rel, settings)
-    except NotImplementedError:
-        return None, all_rel
-    return plan, all_rel
+    if plan_renames(inside, settings).renames:
+        out.warning(
+            f"names under {', '.join(_display(p) for p in folders)} need repair; they are "
+            f"renamed only in a run over the whole vault: notefix fix {_display(group.root)}"
+        )
+    return RenamePlan(), all_rel
 
 
 def _commit(

@@ -22,6 +22,7 @@ from notefix.edits import Edit
 from notefix.notes import NoteError, NoteFix
 from notefix.report import offset_of
 from notefix.settings import Settings
+from notefix.vault import RenamePlan
 
 Status = Literal["changed", "unchanged", "skipped", "error"]
 
@@ -78,8 +79,9 @@ class Context:
     root: Path
     settings: Settings
     picks: Mapping[str, tuple[Pick, ...]] = field(default_factory=dict)
-    renames: object | None = None
-    """A ``notefix.vault.RenamePlan`` with renames, when links must follow them."""
+    renames: RenamePlan | None = None
+    """The vault's renames (possibly none); with ``all_paths``, every note's links are
+    checked so that they still resolve after the run. None: links are not checked."""
     all_paths: tuple[str, ...] = ()
     """Every file under the root (before renames), for resolving links."""
 
@@ -93,36 +95,7 @@ def _init(ctx: Context) -> None:
 
 
 def _fix_note(data: bytes, settings: Settings) -> NoteFix:
-    try:
-        return notes.fix_note(data, settings)
-    except NotImplementedError:
-        return _utf8_fix_note(data, settings)
-
-
-def _utf8_fix_note(data: bytes, settings: Settings) -> NoteFix:
-    """Stand-in while ``notes.fix_note`` is not there: UTF-8 notes only, repair and
-    normalization over the whole text, BOM kept."""
-    from notefix.edits import compose
-    from notefix.mojibake import repair
-    from notefix.unicode import normalize
-
-    if b"\x00" in data:
-        return NoteFix(data, data, "", "", (), "binary", "binary", "binary")
-    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-    try:
-        text = data[len(bom) :].decode("utf-8")
-    except UnicodeDecodeError:
-        return NoteFix(data, data, "", "", (), "unknown", "unknown", "not UTF-8")
-    fixed = repair(text, settings) if settings.repair else None
-    after = fixed.text if fixed else text
-    edits = fixed.edits if fixed else ()
-    if settings.normalize:
-        norm = normalize(after, settings)
-        if norm.edits:
-            edits = compose(text, edits, norm.edits)
-            after = norm.text
-    enc = "utf-8-sig" if bom else "utf-8"
-    return NoteFix(data, bom + after.encode("utf-8", "surrogatepass"), text, after, edits, enc, enc)
+    return notes.fix_note(data, settings)
 
 
 def apply_picks(fix: NoteFix, picks: Iterable[Pick]) -> NoteFix:
