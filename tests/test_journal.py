@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given
@@ -53,6 +56,14 @@ def change(rel: str, before: bytes, after: bytes, enc: str = "utf-8") -> FileCha
     return FileChange(rel, before, after, enc, "utf-8", (Edit(0, 1, "x", "test"),))
 
 
+@contextmanager
+def scratch_vault() -> Iterator[Path]:
+    """A temporary root for one hypothesis example. fsync is skipped there: durability
+    is what test_kill.py checks, and hundreds of examples would otherwise wait on disk."""
+    with tempfile.TemporaryDirectory() as tmp, mock.patch("os.fsync"):
+        yield Path(tmp)
+
+
 @st.composite
 def edit_plans(draw: st.DrawFn) -> tuple[str, tuple[Edit, ...]]:
     text = draw(note_text())
@@ -86,8 +97,7 @@ def vault_changes(draw: st.DrawFn) -> list[FileChange]:
 
 @given(vault_changes())
 def test_apply_then_undo_gives_back_every_original_byte(changes: list[FileChange]) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+    with scratch_vault() as root:
         for c in changes:
             put(root, c.rel, c.before)
         original = snapshot(root)
@@ -102,8 +112,7 @@ def test_apply_then_undo_gives_back_every_original_byte(changes: list[FileChange
 
 @given(vault_changes(), st.sampled_from([DEFAULT, Settings(emoji_policy="fully-qualified")]))
 def test_the_journal_round_trips(changes: list[FileChange], settings: Settings) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+    with scratch_vault() as root:
         for c in changes:
             put(root, c.rel, c.before)
         record = commit_run(root, changes, settings)
@@ -194,7 +203,7 @@ def test_a_note_changed_during_the_run_is_not_overwritten(tmp_path: Path) -> Non
     put(tmp_path, "b.md", b"b-old")
 
     def someone_edits_b(step: str, rel: str) -> None:
-        if rel == "a.md":
+        if (step, rel) == ("write", "a.md"):
             (tmp_path / "b.md").write_bytes(b"b-edited")
 
     record = commit_run(
@@ -302,7 +311,7 @@ def test_an_interrupted_run_can_be_undone(tmp_path: Path) -> None:
     original = snapshot(tmp_path)
 
     def crash(step: str, rel: str) -> None:
-        if rel == "n1.md":
+        if (step, rel) == ("write", "n1.md"):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -313,6 +322,12 @@ def test_an_interrupted_run_can_be_undone(tmp_path: Path) -> None:
             on_progress=crash,
         )
     assert list_runs(tmp_path)[0].status == "pending"
+    assert [(tmp_path / f"n{i}.md").read_bytes() for i in range(4)] == [
+        b"new0",
+        b"new1",
+        b"old2",
+        b"old3",
+    ]
     assert undo(tmp_path).complete
     assert snapshot(tmp_path) == original
 

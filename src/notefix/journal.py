@@ -294,7 +294,9 @@ class RunSummary:
 
 
 Progress = Callable[[str, str], None]
-"""``on_progress(step, path)``; step is ``"write"``, ``"rename"`` or ``"skip"``."""
+"""``on_progress(step, path)`` after each durable step: ``"store"`` (an original saved),
+``"journal"`` (the write-ahead journal is durable; path ""), ``"write"``, ``"rename"``,
+``"skip"`` (a note or rename left alone), ``"done"`` (journal complete; path "")."""
 
 
 # --- JSON validation helpers: every malformed journal becomes one JournalError ---------
@@ -624,9 +626,11 @@ def commit_run(
             for c, entry in zip(real, entries, strict=True):
                 if entry.result == PENDING:
                     store_object(root, c.before)
+                    progress("store", c.rel)
             path = _save(root, journal)
         except OSError as exc:
             raise JournalError(f"cannot write the journal under {root}: {_reason(exc)}") from None
+        progress("journal", "")
 
         written: list[str] = []
         skipped: list[tuple[str, str]] = []
@@ -679,6 +683,7 @@ def commit_run(
             renames=tuple(rename_entries),
         )
         _save(root, final)
+        progress("done", "")
     return RunRecord(run_id, path, tuple(written), tuple(renamed), tuple(skipped))
 
 
