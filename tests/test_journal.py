@@ -305,6 +305,13 @@ def test_undoing_an_older_run_leaves_notes_a_later_run_changed(tmp_path: Path) -
     assert report.refused and (tmp_path / "n.md").read_bytes() == b"v3"
 
 
+def test_undo_where_nothing_was_journaled_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    with pytest.raises(JournalError, match="no runs journaled"):
+        undo(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    assert list_runs(tmp_path) == []
+
+
 def test_an_interrupted_run_can_be_undone(tmp_path: Path) -> None:
     for i in range(4):
         put(tmp_path, f"n{i}.md", b"old%d" % i)

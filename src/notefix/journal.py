@@ -775,6 +775,8 @@ def undo(root: Path | str, run_id: str | None = None, *, force: bool = False) ->
     ``root`` before anything is written. The run is marked undone when nothing was refused.
     """
     root = Path(os.path.realpath(root))
+    if not journal_dir(root).is_dir():
+        raise JournalError(f"no runs journaled under {root}")
     with _locked(root):
         journal = read_run(root, run_id)
         report = UndoReport(journal.run_id)
