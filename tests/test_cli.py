@@ -326,6 +326,7 @@ SUMMARY_KEYS = {
     "skipped_reasons": dict,
     "renamed": int,
     "ambiguous": int,
+    "held_back": int,
     "errors": int,
 }
 TOP_KEYS = {
@@ -353,9 +354,14 @@ def check_report_schema(payload: dict[str, Any]) -> None:
     assert payload["mode"] in ("fix", "diff", "check")
     check_keys(payload["summary"], SUMMARY_KEYS)
     for entry in payload["files"]:
-        check_keys(entry, FILE_KEYS, {"new_path": str, "written": bool, "diff": str})
+        check_keys(
+            entry, FILE_KEYS, {"new_path": str, "written": bool, "diff": str, "held_back": list}
+        )
+        assert entry["status"] in ("changed", "skipped", "error", "unchanged")
+        assert entry["status"] != "unchanged" or entry["held_back"]
         assert ("diff" in entry) == (payload["mode"] == "diff" and entry["status"] == "changed")
-        assert entry["status"] in ("changed", "skipped", "error")
+        for held in entry.get("held_back", []):
+            check_keys(held, EDIT_KEYS)
         for edit in entry["edits"]:
             check_keys(edit, EDIT_KEYS)
             for alt in edit["alternatives"]:
@@ -406,6 +412,21 @@ def test_json_clean_run(tmp_path: Path) -> None:
     payload = json.loads(result.stdout)
     check_report_schema(payload)
     assert payload["files"] == [] and payload["exit_code"] == 0 == result.exit_code
+
+
+def test_held_back_repairs_are_counted_listed_with_verbose_and_in_json(tmp_path: Path) -> None:
+    url = f"https://example.com/{BROKEN.strip().split()[0]}"
+    write(tmp_path / "n.md", f"A link: <{url}>\n")
+    plain = invoke("check", str(tmp_path))
+    assert plain.exit_code == 0
+    assert "held back" in plain.stderr.splitlines()[-1]
+    verbose = invoke("check", "-v", str(tmp_path))
+    assert re.search(r"n\.md:1:\d+: held back: ", verbose.stderr)
+    payload = json.loads(invoke("check", "--format", "json", str(tmp_path)).stdout)
+    check_report_schema(payload)
+    (entry,) = payload["files"]
+    assert entry["status"] == "unchanged" and entry["held_back"]
+    assert payload["summary"]["held_back"] == len(entry["held_back"])
 
 
 # --- standard input -----------------------------------------------------------------------
@@ -522,7 +543,8 @@ def test_undo_refuses_an_edited_note_unless_forced(vault: Path) -> None:
 def test_undo_with_nothing_to_undo_is_a_clear_error(vault: Path) -> None:
     result = invoke("undo", "vault")
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: no run to undo")
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and "vault" in line
     assert "Traceback" not in result.output
     assert invoke("undo", "missing").exit_code == 2
 
@@ -654,6 +676,45 @@ def test_renames_are_shown_in_the_diff_and_skipped_with_no_rename(tmp_path: Path
     assert f"rename {vault}/{name}.md -> {vault}/Café.md" in ANSI.sub("", diff.stdout)
     assert diff.exit_code == 1
     assert invoke("fix", "--diff", "--no-rename", str(vault)).exit_code == 0
+
+
+def test_fix_renames_links_follow_and_undo_puts_names_back(tmp_path: Path) -> None:
+    vault = tmp_path / "v"
+    name = mangle("Café", "sloppy-windows-1252")
+    write(vault / f"{name}.md", CLEAN)
+    write(vault / "index.md", f"See [[{name}]] and [it]({name}.md).\n")
+    before = snapshot(vault)
+    result = invoke("fix", str(vault))
+    assert result.exit_code == 0, result.output
+    assert (vault / "Café.md").read_text(encoding="utf-8") == CLEAN
+    assert not (vault / f"{name}.md").exists()
+    assert (vault / "index.md").read_text(encoding="utf-8") == "See [[Café]] and [it](Café.md).\n"
+    assert "1 renamed" in result.stderr
+    assert invoke("undo", str(vault)).exit_code == 0
+    assert snapshot(vault) == before
+
+
+def test_no_rename_keeps_links_leading_to_the_old_name(tmp_path: Path) -> None:
+    vault = tmp_path / "v"
+    name = mangle("Café", "sloppy-windows-1252")
+    write(vault / f"{name}.md", CLEAN)
+    write(vault / "index.md", f"See [[{name}]]. {BROKEN}")
+    assert invoke("fix", "--no-rename", str(vault)).exit_code == 0
+    assert (vault / f"{name}.md").exists()
+    assert (vault / "index.md").read_text(encoding="utf-8") == f"See [[{name}]]. {CLEAN}"
+
+
+def test_a_subfolder_run_does_not_rename_and_says_where_to_run(tmp_path: Path) -> None:
+    vault = tmp_path / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    name = mangle("Café", "sloppy-windows-1252")
+    write(vault / "sub" / f"{name}.md", CLEAN)
+    write(vault / "index.md", f"See [[{name}]].\n")
+    result = invoke("fix", str(vault / "sub"))
+    assert result.exit_code == 0
+    assert (vault / "sub" / f"{name}.md").exists()
+    assert f"renamed only in a run over the whole vault: notefix fix {vault}" in result.stderr
+    assert not (vault / "sub" / ".notefix").exists()  # one journal, at the vault's top
 
 
 # --- pre-commit -------------------------------------------------------------------------------

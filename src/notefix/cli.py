@@ -36,6 +36,7 @@ from notefix.report import (
     edit_dict,
     explain_dict,
     explain_lines,
+    held_back_line,
     is_ambiguous,
     rename_header,
     unified_diff,
@@ -171,7 +172,12 @@ def _run_options(func: F) -> F:
             help="Worker processes for large runs [default: all cores].",
         ),
         click.option("-q", "--quiet", is_flag=True, help="Only errors and data on the output."),
-        click.option("-v", "--verbose", is_flag=True, help="Also name each skipped file."),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            help="Also name each skipped file and each repair held back (in code, URLs...).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -434,14 +440,24 @@ def _run_group(
                     out.message(f"skipped {display}: {result.reason}")
                 state.files.append(_file_entry(display, "skipped", reason=result.reason))
                 continue
+            report.held_back += len(result.held_back)
+            if out.verbose:
+                for held in result.held_back:
+                    out.message(held_back_line(display, held))
             if result.status == "unchanged" or result.fix is None:
                 report.done(False)
+                if result.held_back:
+                    state.files.append(
+                        {**_file_entry(display, "unchanged"), "held_back": list(result.held_back)}
+                    )
                 continue
             fix = result.fix
             report.done(True)
             uncertain = [e for e in fix.edits if is_ambiguous(e)]
             report.ambiguous += len(uncertain)
             entry = _file_entry(display, "changed", fix)
+            if result.held_back:
+                entry["held_back"] = list(result.held_back)
             new_display = display
             if plan.renames:
                 new_rel = plan.new_path(result.rel)

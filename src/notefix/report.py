@@ -49,6 +49,7 @@ class Report:
     renamed: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     ambiguous: int = 0
+    held_back: int = 0
     exit_non_zero_on_fix: bool = False
 
     def done(self, changed: bool) -> None:
@@ -91,6 +92,8 @@ class Report:
                 parts.append(f"{total} skipped ({each})")
         if self.ambiguous:
             parts.append(f"{self.ambiguous} uncertain {_plural(self.ambiguous, 'repair')}")
+        if self.held_back:
+            parts.append(f"{self.held_back} held back")
         if self.errors:
             parts.append(_count(self.errors, "error"))
         return ", ".join(parts)
@@ -103,6 +106,7 @@ class Report:
             "skipped_reasons": dict(sorted(self.skipped.items())),
             "renamed": self.renamed,
             "ambiguous": self.ambiguous,
+            "held_back": self.held_back,
             "errors": self.errors,
         }
 
@@ -232,6 +236,17 @@ def _show(s: str) -> str:
     return repr(s)
 
 
+# The rest are rarely right; JSON lists them all and --pick takes any of them.
+SHOWN_ALTERNATIVES = 3
+
+
+def held_back_line(path: str, edit: dict[str, Any]) -> str:
+    return (
+        f"{path}:{edit['line']}:{edit['column']}: held back: {_show(edit['original'])} -> "
+        f"{_show(edit['replacement'])} ({edit['reason']})"
+    )
+
+
 def ambiguity_lines(path: str, text: str, edits: Iterable[Edit]) -> Iterator[str]:
     """One line per uncertain repair: where, what was chosen and why, and the numbered
     alternatives that ``--pick PATH:LINE:COL=N`` takes instead (0 keeps the original)."""
@@ -241,8 +256,11 @@ def ambiguity_lines(path: str, text: str, edits: Iterable[Edit]) -> Iterator[str
         line, col = line_col(text, edit.start)
         alternatives = ", ".join(
             f"{n}: {_show(alt.replacement)} {alt.confidence:.2f}"
-            for n, alt in enumerate(edit.alternatives, 1)
+            for n, alt in enumerate(edit.alternatives[:SHOWN_ALTERNATIVES], 1)
         )
+        more = len(edit.alternatives) - SHOWN_ALTERNATIVES
+        if more > 0:
+            alternatives += f" (+{more} more in --format json)"
         yield (
             f"{path}:{line}:{col}: uncertain: {_show(text[edit.start : edit.end])} -> "
             f"{_show(edit.replacement)} ({edit.reason}; confidence {edit.confidence:.2f}); "

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from notefix import notes
 from notefix.edits import Edit
 from notefix.notes import NoteError, NoteFix
-from notefix.report import offset_of
+from notefix.report import edit_dict, offset_of
 from notefix.settings import Settings
 from notefix.vault import RenamePlan
 
@@ -70,6 +70,8 @@ class NoteResult:
     """Why skipped, or the error message."""
     fix: NoteFix | None = None
     """Kept only for changed notes."""
+    held_back: tuple[dict[str, Any], ...] = ()
+    """Repairs found but not applied (in a URL, in code...), as ``report.edit_dict``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +160,10 @@ def fix_path(path: Path, ctx: Context) -> NoteResult:
         return NoteResult(path, rel, "skipped", str(exc) or type(exc).__name__)
     except Exception as exc:  # a bug in one note's repair must not end a vault's run
         return NoteResult(path, rel, "error", f"internal error: {type(exc).__name__}: {exc}")
+    held = tuple(edit_dict(fix.text_before, e) for e in getattr(fix, "held_back", ()))
     if not fix.changed:
-        return NoteResult(path, rel, "unchanged")
-    return NoteResult(path, rel, "changed", fix=fix)
+        return NoteResult(path, rel, "unchanged", held_back=held)
+    return NoteResult(path, rel, "changed", fix=fix, held_back=held)
 
 
 def _follow_renames(fix: NoteFix, rel: str, ctx: Context) -> NoteFix:
