@@ -54,11 +54,14 @@ class Proposal:
         return self.nbytes >= 3 or self.nseq >= 2
 
 
-def _plausible(decoded: str) -> bool:
+def _plausible(decoded: str, layered: bool = False) -> bool:
     """Decoded text a person could have written: no controls, unassigned, private-use
-    or surrogate code points."""
+    or surrogate code points. With ``layered``, C1 controls are allowed: a middle layer
+    of double mojibake holds them (Latin-1's reading of Windows-1252 bytes)."""
     for ch in decoded:
         cat = unicodedata.category(ch)
+        if layered and "\x80" <= ch <= "\x9f":
+            continue
         if cat in ("Cn", "Co", "Cs") or (cat == "Cc" and ch not in "\t\n\r"):
             return False
     return True
@@ -212,7 +215,9 @@ def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
             j = i + k
             while j < n and data[j] in (0x1A, 0x3F, 0x20) and j - i < need:
                 j += 1
-            if k > 1 or j > i + k:
+            # One missing piece at most: a lead with continuation bytes, or a two-byte
+            # lead whose second byte is marked (hole) or was a flattened no-break space.
+            if k > 1 or (j > i + k and need == 2):
                 if lossy_start < 0:
                     lossy_start = i
                 i = j
@@ -291,7 +296,7 @@ def _one_layer(text: str, settings: Settings) -> list[Edit]:
             if (
                 p.lossless
                 and p.strong
-                and _plausible(p.replacement)
+                and _plausible(p.replacement, layered=p.nseq > 1)
                 and _delta(text, p, p.replacement) >= 0
             ):
                 strong[name] += 1
@@ -343,10 +348,13 @@ def _one_layer(text: str, settings: Settings) -> list[Edit]:
             continue
         # A lone weak run in a document whose other non-ASCII text is clean is more
         # likely written on purpose ("Dr\u00c3\u00a5ber" next to a real en dash).
-        if p.strong and evidence[p.page] == p.nbytes and _rare(p.replacement):
-            # One sequence, nothing else in the document backing its code page, and it
-            # decodes to a character rarely written alone: more likely as written.
-            continue
+        if p.strong and evidence[p.page] == p.nbytes:
+            # Nothing else in the document backs this code page: the run must read much
+            # better decoded ("діє" is a Ukrainian word, not one CJK character), and
+            # not decode to a character rarely written alone.
+            gain = _surprisal(text[p.start : p.end]) - _surprisal(p.replacement)
+            if _rare(p.replacement) or gain <= MANGLE_PRIOR:
+                continue
         taken.append((p.start, p.end))
         edits.append(Edit(p.start, p.end, p.replacement, f"utf-8 read as {p.page}"))
 
@@ -417,7 +425,7 @@ def _lossy_edit(
     floor = max(settings.lost_byte_threshold, 0.5 if marked else 0.0)
     if rec is not None and rec.confidence >= floor:
         best = rec.best
-        if best.text != run and _plausible(best.text):
+        if best.text != run and _plausible(best.text) and _delta(text, p, best.text) >= 0:
             restored = " ".join(f"0x{b:02X}" for b in best.restored)
             reason = best.reason or (
                 f"utf-8 read as {p.page}, lost byte {restored} restored"
