@@ -568,7 +568,9 @@ def _commit(
         if entry["status"] == "changed" and entry["path"] in displays.values():
             entry["written"] = entry["path"] in written
     if record.written or record.renamed:
-        out.message(f"run {record.run_id} journaled under {_display(group.root)}/.notefix")
+        out.message(
+            f"run {record.run_id} journaled; to take it back: notefix undo {_display(group.root)}"
+        )
 
 
 @contextmanager
