@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tests.strategies import mangle
 
 from notefix import __version__, runner
-from notefix.cli import main
+from notefix.cli import PROGRESS_MIN_NOTES, main
 from notefix.edits import Alternative, Edit
 from notefix.notes import NoteFix
 from notefix.report import Report, line_col, offset_of, unified_diff
@@ -224,6 +224,43 @@ def test_colour_on_a_terminal_unless_no_color(vault: Path) -> None:
     no_color = _on_terminal(["fix", "--diff", "vault"], {**env, "NO_COLOR": "1"}, vault.parent)
     assert "+++ b/vault/broken.md" in no_color
     assert not ANSI.search(no_color)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+def test_progress_bar_on_a_terminal_for_long_runs_only(tmp_path: Path) -> None:
+    for i in range(PROGRESS_MIN_NOTES):
+        write(tmp_path / "v" / f"n{i}.md", CLEAN)
+    write(tmp_path / "few" / "n.md", CLEAN)
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+
+    def stderr_on_terminal(folder: str) -> str:
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "notefix", "check", folder],
+            stdout=subprocess.DEVNULL,
+            stderr=slave,
+            env=env,
+            cwd=tmp_path,
+        )
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        proc.wait()
+        os.close(master)
+        return ANSI.sub("", b"".join(chunks).decode("utf-8", "replace"))
+
+    long_run = stderr_on_terminal("v")
+    assert re.search(rf"notes\b.*\d+/{PROGRESS_MIN_NOTES}", long_run)
+    assert f"{PROGRESS_MIN_NOTES} unchanged" in long_run
+    short_run = stderr_on_terminal("few")
+    assert "/1" not in short_run and "1 unchanged" in short_run
 
 
 def test_diff_piped_is_plain(vault: Path) -> None:
