@@ -142,3 +142,60 @@ def survives(text: str, codec: str) -> bool:
         return data.decode(codec).encode(codec) == data
     except UnicodeError:
         return False
+
+
+# --- Damage that Unicode normalization repairs -----------------------------------------
+
+import unicodedata2 as _ud  # noqa: E402
+
+# Characters a broken decoder or editor leaves behind: BOMs, C1 controls, lone surrogates.
+JUNK_CHARS = "\ufeff" + "".join(chr(c) for c in range(0x80, 0xA0)) + "\ud800\udbff\udc00\udfff"
+COMBINING_MARKS = "".join(chr(c) for c in range(0x0300, 0x0370) if _ud.category(chr(c)) == "Mn")
+HANGUL_SYLLABLES = "".join(chr(c) for c in range(0xAC00, 0xAC00 + 11172, 97))
+
+
+@st.composite
+def messy_note_text(draw: st.DrawFn) -> str:
+    """Note text damaged the ways normalization repairs: decomposed accents and Hangul,
+    junk characters, emoji sequences with lost, doubled or stray selectors, lost joiners
+    and stray spaces next to joiners."""
+    text = draw(note_text())
+    for kind, where in draw(
+        st.lists(st.tuples(st.integers(0, 8), st.integers(0, 10**6)), max_size=6)
+    ):
+        pos = where % (len(text) + 1)
+        if kind == 0:
+            text = text[:pos] + draw(st.sampled_from(JUNK_CHARS)) + text[pos:]
+        elif kind == 1:
+            text = text[:pos] + _ud.normalize("NFD", text[pos : pos + 24]) + text[pos + 24 :]
+        elif kind == 2:
+            text = text[:pos] + draw(st.sampled_from(COMBINING_MARKS)) + text[pos:]
+        elif kind == 3:
+            syllable = draw(st.sampled_from(HANGUL_SYLLABLES))
+            text = text[:pos] + _ud.normalize("NFD", syllable) + text[pos:]
+        elif kind == 4:
+            at = text.find("\ufe0f", pos)
+            text = text if at < 0 else text[:at] + text[at + 1 :]
+        elif kind == 5:
+            at = text.find("\u200d", pos)
+            text = (
+                text
+                if at < 0
+                else text[:at] + draw(st.sampled_from(["", " ", "\u200d "])) + text[at + 1 :]
+            )
+        elif kind == 6:
+            text = (
+                text[:pos]
+                + draw(st.sampled_from(["\ufe0f", "\ufe0e", "\ufe0f\ufe0f"]))
+                + text[pos:]
+            )
+        elif kind == 7:
+            broken = draw(emoji_sequences()).replace("\ufe0f", "")
+            text = (
+                text[:pos]
+                + draw(st.sampled_from([broken, broken.replace("\u200d", "")]))
+                + text[pos:]
+            )
+        else:
+            text = text[:pos] + "\u20e3" + text[pos:]
+    return text

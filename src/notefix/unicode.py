@@ -18,10 +18,11 @@ half an emoji.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import emoji
 import regex
@@ -288,7 +289,67 @@ def _junk_edits(text: str, *, keep_bom_at_start: bool) -> list[Edit]:
             edits.append(_c1_edit(start, found))
         else:
             edits.append(Edit(start, end, "", "lone surrogate removed"))
-    return edits
+    return _widen_to_clusters(text, edits) if edits else edits
+
+
+def _widen_to_clusters(text: str, edits: list[Edit]) -> list[Edit]:
+    """The same changes as edits over whole grapheme clusters.
+
+    A lone surrogate takes the combining marks after it into its cluster, and a
+    surrogate pair is two clusters until it is joined, so a junk edit can start or end
+    inside a cluster; widening keeps every edit on boundaries a reader can see.
+    """
+    out: list[Edit] = []
+    k = 0
+    while k < len(edits):
+        line_start = text.rfind("\n", 0, edits[k].start) + 1
+        line_end = text.find("\n", edits[k].start)
+        line_end = len(text) if line_end < 0 else line_end + 1
+        cuts = [m.start() for m in _GRAPHEME.finditer(text, line_start, line_end)]
+        cuts.append(line_end)
+        group: list[Edit] = []
+        while k < len(edits) and edits[k].start < line_end:
+            group.append(edits[k])
+            k += 1
+        out.extend(_regroup(text, group, cuts))
+    return out
+
+
+def _regroup(text: str, edits: list[Edit], cuts: list[int]) -> list[Edit]:
+    spans: list[tuple[int, int, list[Edit]]] = []
+    for edit in edits:
+        start = cuts[bisect.bisect_right(cuts, edit.start) - 1]
+        end = cuts[bisect.bisect_left(cuts, edit.end)]
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]), [*spans[-1][2], edit])
+        else:
+            spans.append((start, end, [edit]))
+    out: list[Edit] = []
+    for start, end, members in spans:
+        if len(members) == 1 and members[0].span == (start, end):
+            out.append(members[0])
+            continue
+        local = [e.shifted(-start) for e in members]
+        alternatives = tuple(
+            Alternative(
+                apply_edits(text[start:end], [replace(local[0], replacement=alt.replacement)]),
+                alt.confidence,
+                alt.reason,
+            )
+            for alt in members[0].alternatives
+            if len(members) == 1
+        )
+        out.append(
+            Edit(
+                start,
+                end,
+                apply_edits(text[start:end], local),
+                "; ".join(dict.fromkeys(e.reason for e in members)),
+                min(e.confidence for e in members),
+                alternatives,
+            )
+        )
+    return out
 
 
 def _c1_edit(start: int, char: str) -> Edit:
@@ -450,7 +511,7 @@ def _emoji_line(line: str, base: int, data: _EmojiData, repair: bool, qualify: b
     matches = list(_GRAPHEME.finditer(line))
     spans = [(m.start() + base, m.end() + base) for m in matches]
     clusters = [m.group() for m in matches]
-    allowed = _qualifiable(clusters, data) if qualify else [False] * len(clusters)
+    allowed = _qualifiable(clusters, data, repair) if qualify else [False] * len(clusters)
     edits: list[Edit] = []
     i = 0
     while i < len(clusters):
@@ -481,7 +542,7 @@ def _emoji_line(line: str, base: int, data: _EmojiData, repair: bool, qualify: b
     return edits
 
 
-def _qualifiable(clusters: list[str], data: _EmojiData) -> list[bool]:
+def _qualifiable(clusters: list[str], data: _EmojiData, repair: bool) -> list[bool]:
     """Which clusters the fully-qualified policy may change: those in a run of emoji
     (separated by spaces at most) that holds at least one emoji shown as emoji. A
     text-style symbol standing alone in prose (``© 2024``, ``A ↔ B``) is left as written.
@@ -500,7 +561,9 @@ def _qualifiable(clusters: list[str], data: _EmojiData) -> list[bool]:
             elif not _is_space(clusters[j]):
                 break
             j += 1
-        if any(_presents_as_emoji(clusters[k], data) for k in members):
+        # Judged on the repaired clusters, so that a second run sees the same runs.
+        shown = (_clean_selectors(clusters[k], data)[0] if repair else clusters[k] for k in members)
+        if any(_presents_as_emoji(cluster, data) for cluster in shown):
             for k in members:
                 result[k] = True
         i = j
@@ -528,6 +591,11 @@ def _best_join(clusters: list[str], i: int, data: _EmojiData) -> tuple[int, str,
 
 
 def _join(parts: list[str], data: _EmojiData) -> tuple[str, str, float] | None:
+    original = "".join(parts)
+    notes: list[str] = []
+    for number, part in enumerate(parts):
+        parts[number], found = _clean_selectors(part, data)
+        notes.extend(found)
     raw = "".join(parts)
     if VS15 in raw:
         return None
@@ -549,7 +617,7 @@ def _join(parts: list[str], data: _EmojiData) -> tuple[str, str, float] | None:
         k = run_end
     cleaned = "".join(kept)
     target = data.by_skeleton.get(_skeleton(cleaned))
-    if target is None or target == raw:
+    if target is None or target == original:
         return None
     have = cleaned.replace(VS16, "")
     want = target.replace(VS16, "")
@@ -563,10 +631,12 @@ def _join(parts: list[str], data: _EmojiData) -> tuple[str, str, float] | None:
         pieces = [p.replace(" ", "") for p in parts if p.strip(" ")]
         if all(p in data.well_formed for p in pieces):
             return None
-        return target, "ZWJ sequence rejoined: lost joiner restored", 0.9
-    if removed:
-        return target, "ZWJ sequence rejoined: stray space removed", 1.0
-    return target, _selector_reason(cleaned, target), 1.0
+        reason, confidence = "ZWJ sequence rejoined: lost joiner restored", 0.9
+    elif removed:
+        reason, confidence = "ZWJ sequence rejoined: stray space removed", 1.0
+    else:
+        reason, confidence = _selector_reason(cleaned, target), 1.0
+    return target, "; ".join(dict.fromkeys([*notes, reason])), confidence
 
 
 def _only_joiners_missing(have: str, want: str) -> bool:
@@ -590,13 +660,14 @@ def _selector_reason(before: str, after: str) -> str:
     return "FE0F added inside emoji sequence"
 
 
-def _fix_cluster(
-    cluster: str, data: _EmojiData, repair: bool, qualify: bool
-) -> tuple[str, str] | None:
+def _clean_selectors(cluster: str, data: _EmojiData) -> tuple[str, list[str]]:
+    """The cluster without doubled selectors and selectors on characters that take none."""
+    if VS15 not in cluster and VS16 not in cluster:
+        return cluster, []
     reasons: list[str] = []
     out: list[str] = []
     for char in cluster:
-        if repair and char in SELECTORS:
+        if char in SELECTORS:
             prev = out[-1] if out else ""
             if prev in SELECTORS:
                 reasons.append("doubled variation selector")
@@ -605,7 +676,13 @@ def _fix_cluster(
                 reasons.append("variation selector on a character that takes none")
                 continue
         out.append(char)
-    cleaned = "".join(out)
+    return "".join(out), reasons
+
+
+def _fix_cluster(
+    cluster: str, data: _EmojiData, repair: bool, qualify: bool
+) -> tuple[str, str] | None:
+    cleaned, reasons = _clean_selectors(cluster, data) if repair else (cluster, [])
     if VS15 not in cleaned:
         bare = cleaned.replace(VS16, "")
         if len(bare) > 1 and cleaned not in data.fully_qualified:
