@@ -77,8 +77,10 @@ class Reconstruction:
 WINDOW = 24
 """Characters of context either side of a slot that the scorer looks at."""
 
-MAX_JOINT = 4096
-"""Largest product of slot choices enumerated jointly; beyond it, coordinate ascent."""
+MAX_JOINT = 256
+"""Largest product of slot choices enumerated jointly; beyond it, a beam search."""
+
+BEAM = 8
 
 MAX_CANDIDATES = 8
 
@@ -91,8 +93,10 @@ _LETTER = regex.compile(r"\p{L}")
 _LANGUAGE_SAMPLE = 500
 
 # Log-probability penalties for structures that Unicode allows but real text avoids.
-_IMPOSSIBLE = math.log(1e-9)
-"""An emoji sequence the emoji data does not list (VS16 or ZWJ after the wrong base)."""
+_IMPOSSIBLE = -math.inf
+"""An emoji sequence the emoji data does not list (a variation selector, ZWJ or skin tone
+after a base that does not take it), or letters of two scripts in one word: such a
+candidate is not plausible at all and is dropped."""
 _UNQUALIFIED = math.log(0.2)
 _TEXT_PRESENTATION_PRIOR = 0.001
 """Pseudo-count share of U+FE0E among an emoji's variation selectors before the document
@@ -235,7 +239,8 @@ class _Doc:
     emoji_share: float
     """Of the document's non-ASCII symbols, the share that are emoji."""
     text_presentation: float
-    """Of the document's emoji variation selectors, the share that are U+FE0E."""
+    """Of the document's emoji variation selectors, the share that are U+FE0E; also the
+    prior for any presentation sequence the emoji data does not list."""
     languages: dict[str, str | None] = field(default_factory=dict)
     """Filled on first use: guessing a language loads word lists."""
 
@@ -304,10 +309,14 @@ def _symbol_score(grapheme: str, doc: _Doc) -> float:
         stripped = grapheme.replace("\ufe0e", "")
         if stripped != grapheme and data.takes_variation(stripped):
             base, penalty = stripped, math.log(doc.text_presentation)
+        elif grapheme.endswith("\ufe0f") and data.emoji_status(grapheme[:-1]) is not None:
+            # A redundant VS16 after an emoji that is emoji-style anyway: unlisted, but
+            # harmless and common in real notes.
+            base, penalty = grapheme[:-1], math.log(doc.text_presentation)
         elif any(c in _VARIATION_SELECTORS or c == _ZWJ for c in grapheme) or (
             len(grapheme) > 1 and emoji.is_emoji(grapheme[0])
         ):
-            return math.log(data.FLOOR_FREQUENCY) + _IMPOSSIBLE
+            return _IMPOSSIBLE
     elif status > emoji.STATUS["fully_qualified"]:
         penalty = _UNQUALIFIED
     if any(unicodedata2.category(c) in {"Cf", "Zs"} for c in base):
@@ -361,8 +370,12 @@ def _segmentation_score(text: str, lang: str) -> float:
     return best[-1]
 
 
-def _score(left: str, middle: str, right: str, doc: _Doc) -> float:
-    """Log-probability of ``middle`` (the reconstructed characters) between its context."""
+def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False) -> float:
+    """Log-probability of ``middle`` (the reconstructed characters) between its context.
+
+    With ``open_end`` the text is cut short of what follows, and the last grapheme or word
+    (which the cut may have split) is not scored.
+    """
     ctx = left + middle + right
     lo, hi = len(left), len(left) + len(middle)
     score = 0.0
@@ -370,6 +383,12 @@ def _score(left: str, middle: str, right: str, doc: _Doc) -> float:
         if m.end() <= lo or m.start() >= hi:
             continue
         g = m.group()
+        if open_end and m.end() == len(ctx):
+            if g in data.emoji_prefixes() or data.emoji_status(g) is not None:
+                score += math.log(data.symbol_probability(g[0]))
+            elif _is_symbolic(g) and ord(g[0]) > 0x7F:
+                score += _symbol_score(g, doc)
+            continue
         if _is_symbolic(g) and ord(g[0]) > 0x7F:
             score += _symbol_score(g, doc)
             score += math.log(doc.follow[_follow_class(ctx[m.end() : m.end() + 1])])
@@ -378,6 +397,8 @@ def _score(left: str, middle: str, right: str, doc: _Doc) -> float:
     unspaced_done = False
     for m in _WORD.finditer(ctx):
         if m.end() <= lo or m.start() >= hi:
+            continue
+        if open_end and m.end() == len(ctx) and m.start() >= lo:
             continue
         word = m.group()
         if data.script_of(word[0]) in data.UNSPACED_SCRIPTS or any(
@@ -471,20 +492,37 @@ def _cluster_choices(
             choice = {s.index: o for s, o in zip(cluster, combo, strict=True)}
             results.append((score(choice), choice))
     else:
-        # Too many to enumerate: improve one slot at a time from each slot's first option.
-        current = {s.index: s.options[0] for s in cluster}
-        for _ in range(2):
-            for slot in cluster:
-                trials = [(score({**current, slot.index: o}), o) for o in slot.options]
-                current[slot.index] = max(trials, key=lambda t: t[0])[1]
-        results = [(score(current), dict(current))]
-        for slot in cluster:
-            for option in slot.options:
-                if option is not current[slot.index]:
-                    alt = {**current, slot.index: option}
-                    results.append((score(alt), alt))
+        results = [(score(c), c) for c in _beam(cluster, segments, rest, before, doc)]
     results.sort(key=lambda r: -r[0])
-    return results
+    return [r for r in results if r[0] > -math.inf]
+
+
+def _beam(
+    cluster: list[_Slot],
+    segments: list[list[_Option]],
+    rest: dict[int, _Option],
+    before: str,
+    doc: _Doc,
+) -> list[dict[int, _Option]]:
+    """Left to right over the cluster's slots, keeping the best few partial choices. A
+    partial choice is scored on the text up to the next undecided slot, leaving out the
+    grapheme or word that the cut may split."""
+    first = cluster[0].index
+    beam: list[dict[int, _Option]] = [{}]
+    for n, slot in enumerate(cluster):
+        cut_index = cluster[n + 1].index if n + 1 < len(cluster) else len(segments)
+        scored = []
+        for partial in beam:
+            for option in slot.options:
+                choice = {**partial, slot.index: option}
+                text, offsets = _assemble(segments, {**rest, **choice})
+                lo = offsets[first]
+                left = (before + text[:lo])[-WINDOW:]
+                value = _score(left, text[lo : offsets[cut_index]], "", doc, open_end=True)
+                scored.append((value, choice))
+        scored.sort(key=lambda r: -r[0])
+        beam = [c for v, c in scored[:BEAM] if v > -math.inf] or [c for _, c in scored[:1]]
+    return beam
 
 
 def _reason(restored: Sequence[int], nbsp: int) -> str:
@@ -495,6 +533,29 @@ def _reason(restored: Sequence[int], nbsp: int) -> str:
     if nbsp:
         parts.append("no-break space restored" if nbsp == 1 else f"{nbsp} no-break spaces restored")
     return "; ".join(parts) or "lost bytes restored"
+
+
+def _segment_options(run: str, codec: str) -> list[list[_Option]] | None:
+    lost = data.lost_byte_values(codec)
+    tokens = _tokens(run, codec)
+    if not tokens:
+        return None
+    segments: list[list[_Option]] = []
+    for segment in _segments(tokens):
+        options = _options(segment, lost)
+        if not options:
+            return None
+        segments.append(options)
+    return segments
+
+
+def completions(run: str, codec: str, limit: int = MAX_JOINT) -> frozenset[str] | None:
+    """Every text the run may have been before its bytes were lost, unscored; None when
+    there is none or more than ``limit``."""
+    segments = _segment_options(run, codec)
+    if segments is None or math.prod(len(s) for s in segments) > limit:
+        return None
+    return frozenset("".join(o.text for o in combo) for combo in itertools.product(*segments))
 
 
 def reconstruct(
@@ -514,16 +575,9 @@ def reconstruct(
     >>> reconstruct("ğŸ‘ï¸", "sloppy-windows-1254", "", " Eye", Evidence()).best.text
     '👁️'
     """
-    lost = data.lost_byte_values(codec)
-    tokens = _tokens(run, codec)
-    if tokens is None or not tokens:
+    segments = _segment_options(run, codec)
+    if segments is None:
         return None
-    segments: list[list[_Option]] = []
-    for segment in _segments(tokens):
-        options = _options(segment, lost)
-        if not options:
-            return None
-        segments.append(options)
     slots = [_Slot(i, opts) for i, opts in enumerate(segments) if len(opts) > 1]
     if not slots:
         only = {i: opts[0] for i, opts in enumerate(segments)}
@@ -535,7 +589,7 @@ def reconstruct(
         )
 
     doc = _model(evidence, before, after)
-    has_holes = any(kind in (_HOLE, _QUESTION) for kind, _ in tokens)
+    has_holes = "\ufffd" in run or "?" in run
     clusters = _clusters(slots, segments)
     best: dict[int, _Option] = {}
     ranked: list[list[tuple[float, dict[int, _Option]]]] = []
@@ -544,6 +598,8 @@ def reconstruct(
         for cluster in clusters:
             rest = {k: v for k, v in best.items() if k not in {s.index for s in cluster}}
             choices = _cluster_choices(cluster, segments, rest, before, after, doc, has_holes)
+            if not choices:
+                return None
             ranked.append(choices)
         best = {k: v for choices in ranked for k, v in choices[0][1].items()}
 

@@ -75,6 +75,12 @@ def symbol_probability(grapheme: str) -> float:
     return max(freq, FLOOR_FREQUENCY)
 
 
+@functools.cache
+def emoji_prefixes() -> frozenset[str]:
+    """Every proper prefix of a listed emoji sequence: what a sequence cut short may be."""
+    return frozenset(seq[:n] for seq in emoji.EMOJI_DATA for n in range(1, len(seq)))
+
+
 def takes_variation(base: str) -> bool:
     """Whether the emoji data lists text and emoji presentation sequences for ``base``."""
     entry = emoji.EMOJI_DATA.get(base)

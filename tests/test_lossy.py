@@ -1,0 +1,229 @@
+"""Lost-byte reconstruction (notefix.lossy), called directly as the engine calls it.
+
+Damage is generated with ``lossy_mangle`` one token (a word or a grapheme) at a time, so
+each damaged token is one slot whose answer is known. A real '?' or U+FFFD in clean text
+is not this module's concern: the engine only calls ``reconstruct`` for runs whose bytes
+are not valid UTF-8, and a clean '?' never is.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import regex
+from hypothesis import given
+from hypothesis import strategies as st
+
+from notefix.lossy import MAX_CANDIDATES, Evidence, completions, reconstruct
+from notefix.lossy_data import lost_byte_values
+from tests.strategies import lossy_mangle, note_text, survives
+
+CODECS = ("windows-1252", "windows-1254")
+MODES = ("drop", "fffd", "question")
+_TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+|\X")
+
+
+@dataclass(frozen=True)
+class Slot:
+    original: str
+    run: str
+    before: str
+    after: str
+
+
+def damaged_slots(text: str, codec: str, mode: str) -> tuple[list[Slot], Evidence]:
+    """Every token of ``text`` that loses bytes under ``codec``/``mode``, with its clean
+    neighbours, and the evidence the engine would have: the text with every token that
+    lost nothing repaired and the damaged ones left as they are."""
+    tokens = [m.group() for m in _TOKEN.finditer(text)]
+    damaged = [not survives(t, codec) for t in tokens]
+    evidence_text = "".join(
+        lossy_mangle(t, codec, mode) if bad else t for t, bad in zip(tokens, damaged, strict=True)
+    )
+    evidence = Evidence(evidence_text, Counter(regex.findall(r"\X", evidence_text)))
+    slots: list[Slot] = []
+    pos = 0
+    for token, bad in zip(tokens, damaged, strict=True):
+        if bad:
+            run = lossy_mangle(token, codec, mode)
+            slots.append(
+                Slot(token, run, text[max(0, pos - 40) : pos], text[pos + len(token) :][:40])
+            )
+        pos += len(token)
+    return slots, evidence
+
+
+def _clean_notes(corpus: Path) -> Iterator[tuple[str, str]]:
+    for path in sorted((corpus / "clean-notes").rglob("*.md")):
+        yield path.name, path.read_text(encoding="utf-8")
+
+
+# --- The code page's lost bytes -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("codec", "expected"),
+    [
+        ("windows-1252", {0x81, 0x8D, 0x8F, 0x90, 0x9D}),
+        ("sloppy-windows-1252", {0x81, 0x8D, 0x8F, 0x90, 0x9D}),
+        ("windows-1254", {0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E}),
+        ("sloppy-windows-1254", {0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E}),
+        ("macroman", set()),
+        ("cp437", set()),
+    ],
+)
+def test_lost_byte_values_are_the_code_pages_undefined_bytes(
+    codec: str, expected: set[int]
+) -> None:
+    assert lost_byte_values(codec) == expected
+
+
+def test_latin1_counts_its_c1_controls_as_lost() -> None:
+    assert lost_byte_values("latin-1") == set(range(0x80, 0xA0))
+
+
+# --- Examples from the issue ------------------------------------------------------------
+
+
+def test_emoji_followed_by_fe0f_is_one_that_takes_it() -> None:
+    result = reconstruct("ğŸ‘ï¸", "sloppy-windows-1254", "", " Ilya Sutskever", Evidence())
+    assert result is not None
+    assert result.best.text == "👁️"
+    assert result.best.restored == (0x81, 0x8F)
+
+
+def test_question_mark_emoji_keeps_the_space_it_was_followed_by() -> None:
+    # ftfy reads the space as a no-break space and answers U+24E0, eating the space.
+    result = reconstruct("â“ ", "sloppy-windows-1254", "mystery. ", "The success", Evidence())
+    assert result is not None
+    assert result.best.text == "❓ "
+    assert "ⓠ" in (completions("â“ ", "sloppy-windows-1254") or ())
+
+
+def test_video_game_is_among_the_candidates_and_the_scores_are_ranked() -> None:
+    result = reconstruct("ğŸ®", "sloppy-windows-1254", "", " Reinforcement", Evidence())
+    assert result is not None
+    texts = [c.text for c in result.candidates]
+    assert "🎮" in texts
+    scores = [c.score for c in result.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert 0.0 < result.confidence < 1.0
+
+
+def test_cyrillic_word_gets_cyrillic_letters() -> None:
+    word = "москва"
+    run = lossy_mangle(word, "windows-1252", "drop")
+    assert not survives(word, "windows-1252")
+    result = reconstruct(run, "windows-1252", "Город ", " большой", Evidence())
+    assert result is not None
+    assert result.best.text == word
+
+
+def test_turkish_word_is_restored_by_word_frequency() -> None:
+    word = "Şubat"
+    run = lossy_mangle(word, "windows-1254", "drop")
+    result = reconstruct(run, "sloppy-windows-1254", "Bu yıl ", " ayında geldi", Evidence())
+    assert result is not None
+    assert result.best.text == word
+
+
+@pytest.mark.parametrize("mode", ["fffd", "question"])
+def test_replaced_byte_is_filled_in_place(mode: str) -> None:
+    run = lossy_mangle("👁️", "windows-1254", mode)
+    assert run.count("\ufffd" if mode == "fffd" else "?") == 2
+    result = reconstruct(run, "windows-1254", "", " Ilya", Evidence())
+    assert result is not None
+    assert result.best.text == "👁️"
+
+
+def test_unique_completion_has_full_confidence() -> None:
+    # U+2019 loses nothing; U+201D loses 0x9D under cp1252, and â€ + one byte at the end
+    # admits several characters, so build a case whose hole admits exactly one: a hole
+    # inside a three-byte sequence whose other continuation is known.
+    run = lossy_mangle("\u201d", "windows-1252", "fffd")
+    result = reconstruct(run, "windows-1252", "said ", " and", Evidence())
+    assert result is not None
+    assert [c.text for c in result.candidates] == [
+        t for t in sorted(completions(run, "windows-1252") or ()) if t == result.best.text
+    ] or len(result.candidates) > 1
+    only = completions(run, "windows-1252")
+    assert only is not None
+    if len(only) == 1:
+        assert result.confidence == 1.0
+        assert result.best.text == "\u201d"
+
+
+def test_hole_after_a_complete_character_has_no_reading() -> None:
+    assert reconstruct("a\ufffd", "windows-1252", "", "", Evidence()) is None
+
+
+def test_code_page_without_lost_bytes_has_no_reconstruction() -> None:
+    assert reconstruct("Ã", "macroman", "", "", Evidence()) is None
+
+
+def test_document_use_breaks_a_tie_between_emoji() -> None:
+    run = lossy_mangle("🌍", "windows-1254", "drop")
+    plain = reconstruct(run, "sloppy-windows-1254", "", " map", Evidence())
+    assert plain is not None
+    rival = next(c.text for c in plain.candidates if c.text != plain.best.text)
+    text = f"{rival} a {rival} b {rival} c"
+    used = reconstruct(run, "sloppy-windows-1254", "", " map", Evidence(text, Counter({rival: 3})))
+    assert used is not None
+    assert used.best.text == rival
+
+
+# --- Properties -------------------------------------------------------------------------
+
+
+@given(note_text(), st.sampled_from(CODECS), st.sampled_from(MODES))
+def test_every_damaged_slot_has_its_original_among_the_completions(
+    text: str, codec: str, mode: str
+) -> None:
+    slots, _ = damaged_slots(text, codec, mode)
+    for slot in slots:
+        found = completions(slot.run, codec)
+        if found is not None:
+            assert slot.original in found
+
+
+@given(note_text(), st.sampled_from(CODECS), st.sampled_from(MODES))
+def test_unique_slots_are_restored_with_full_confidence(text: str, codec: str, mode: str) -> None:
+    slots, evidence = damaged_slots(text, codec, mode)
+    for slot in slots:
+        result = reconstruct(slot.run, codec, slot.before, slot.after, evidence)
+        assert result is not None
+        assert 0.0 <= result.confidence <= 1.0
+        assert 1 <= len(result.candidates) <= MAX_CANDIDATES
+        if len(result.candidates) == 1:
+            assert result.best.text == slot.original
+            assert result.confidence == 1.0
+
+
+@pytest.mark.parametrize("codec", CODECS)
+@pytest.mark.parametrize("mode", MODES)
+def test_clean_notes_every_unique_slot_is_restored(corpus: Path, codec: str, mode: str) -> None:
+    for name, text in _clean_notes(corpus):
+        slots, evidence = damaged_slots(text, codec, mode)
+        for slot in slots:
+            found = completions(slot.run, codec)
+            if found is not None:
+                assert slot.original in found, (name, slot)
+            result = reconstruct(slot.run, codec, slot.before, slot.after, evidence)
+            assert result is not None, (name, slot)
+            if len(result.candidates) == 1:
+                assert result.best.text == slot.original, (name, slot)
+                assert result.confidence == 1.0
+
+
+def test_candidates_are_assigned_visible_characters() -> None:
+    run = lossy_mangle("ğ🎲x", "windows-1254", "drop")
+    result = reconstruct(run, "windows-1254", "", "", Evidence())
+    assert result is not None
+    for candidate in result.candidates:
+        for char in candidate.text:
+            assert unicodedata.category(char) not in {"Cn", "Cc", "Cs", "Co"}
