@@ -23,6 +23,7 @@ from notefix.notes import (
     check_frontmatter,
     filter_edits,
     fix_note,
+    normalize_kinds,
     read_note,
     repair_kinds,
 )
@@ -92,6 +93,8 @@ def test_unicode_encodings_are_read_and_encode_back_exactly(
         ("---\ntitle: Привет\n---\nЭто простая заметка на русском языке.\r\n", "cp1251"),
         ("Příliš žluťoučký kůň úpěl ďábelské ódy.\n", "cp1250"),
         ("Καλημέρα κόσμε, αυτή είναι μια σημείωση.\n", "cp1253"),
+        # Holds mojibake too; ISO 8859-15 reads it as well but cp1252 is the likelier.
+        ("Le café est fermé.\n" + mangle("Une crème brûlée", "sloppy-windows-1252"), "cp1252"),
     ],
 )
 def test_legacy_code_pages_are_detected(text: str, codec: str) -> None:
@@ -201,16 +204,24 @@ def test_legacy_clean_note_is_not_converted() -> None:
 # --- where fixes may act -------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("fake_engine")
-def test_urls_are_never_changed_but_wikilink_targets_are() -> None:
-    cafe = bad("café")
-    text = f"[[{cafe}|{cafe}]] [x](https://example.org/{cafe}) https://e.org/{cafe} {cafe}\n"
+def test_repair_acts_in_urls_and_link_targets_but_normalization_does_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def nfc_everywhere(text: str, settings: Settings = DEFAULT) -> Repair:
+        edits = []
+        pos = text.find("e\u0301")
+        while pos >= 0:
+            edits.append(Edit(pos, pos + 2, "é", "test: NFC"))
+            pos = text.find("e\u0301", pos + 2)
+        return Repair(apply_edits(text, edits), tuple(edits))
+
+    monkeypatch.setattr(notefix.mojibake, "repair", fake_repair)
+    monkeypatch.setattr(notefix.unicode, "normalize", nfc_everywhere)
+    cafe, nfd = bad("café"), "cafe\u0301"
+    text = f"[[{cafe}|{nfd}]] [[{nfd}]] [x](https://e.org/{cafe}/{nfd}) {nfd} {cafe}\n"
     fix = fix_note(text.encode())
-    assert fix.text_after == (
-        f"[[café|café]] [x](https://example.org/{cafe}) https://e.org/{cafe} café\n"
-    )
-    assert len(fix.held_back) == 2
-    assert all("url" in e.reason for e in fix.held_back)
+    assert fix.text_after == (f"[[café|café]] [[{nfd}]] [x](https://e.org/café/{nfd}) café café\n")
+    assert fix.held_back == ()
 
 
 @pytest.mark.usefixtures("fake_engine")
@@ -224,17 +235,22 @@ def test_code_is_repaired_only_when_repair_code_is_on() -> None:
     assert len(off.held_back) == 3 and all("code" in e.reason for e in off.held_back)
 
 
-def test_an_edit_straddling_a_url_is_held_back_whole() -> None:
+def test_an_edit_straddling_into_a_forbidden_region_is_held_back_whole() -> None:
     text = "see https://x.org/a now"
     start = text.index("org")
-    kept, held = filter_edits(text, [Edit(start, start + 8, "X", "test")], repair_kinds(Settings()))
-    assert kept == () and len(held) == 1
+    edits = [Edit(start, start + 8, "X", "test")]
+    kept, held = filter_edits(text, edits, normalize_kinds(Settings()))
+    assert kept == () and len(held) == 1 and "url" in held[0].reason
+    text = "`code` prose"
+    edits = [Edit(3, 9, "X", "test")]
+    kept, held = filter_edits(text, edits, repair_kinds(Settings(repair_code=False)))
+    assert kept == () and "code" in held[0].reason
 
 
 def test_an_insertion_at_the_edge_of_a_url_is_held_back() -> None:
     text = "[t](https://x.org)"
     at = text.index("https")
-    kinds = repair_kinds(Settings())
+    kinds = normalize_kinds(Settings())
     assert filter_edits(text, [Edit(at, at, "é", "test")], kinds)[0] == ()
     assert filter_edits(text, [Edit(1, 1, "é", "test")], kinds)[0] != ()
 

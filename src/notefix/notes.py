@@ -177,20 +177,27 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 
 def _guess_legacy(data: bytes) -> str | None:
-    """The legacy code page that reads ``data`` best: charset-normalizer proposes, and
-    the candidates are ranked by how many of their non-ASCII words are real words
-    and how few mix scripts
-    (wordfreq), because on short notes charset-normalizer alone often ties or picks a
-    neighbour (cp1257 for a French cp1252 note)."""
+    """The legacy code page that reads ``data`` best.
+
+    charset-normalizer proposes; the candidates are ranked by how many of their non-ASCII
+    words are real words (wordfreq) and how few mix scripts, because on short notes
+    charset-normalizer alone often picks a neighbour (cp1257 or ISO 8859-15 for a French
+    cp1252 note). Ties go to the more widely used code page (``LEGACY_ENCODINGS`` order).
+    """
     from charset_normalizer import from_bytes
 
-    proposed = [m.encoding for m in from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS))]
+    proposed = {
+        codecs.lookup(m.encoding).name
+        for m in from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS))
+    }
     # charset-normalizer rejects texts it finds too messy, and a legacy note that holds
     # mojibake (UTF-8 read as cp1252, then saved as cp1252) is exactly that: then every
-    # code page is a candidate, and the word check below decides.
+    # code page is a candidate, and the word check decides.
     candidates = []
-    for rank, name in enumerate(proposed or LEGACY_ENCODINGS):
+    for rank, name in enumerate(LEGACY_ENCODINGS):
         codec = codecs.lookup(name).name
+        if proposed and codec not in proposed:
+            continue
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
@@ -234,11 +241,14 @@ def _scripts(word: str) -> set[str]:
 
 # --- which fixes may act where -----------------------------------------------------
 
+# Mojibake in a link target or URL is the same damage as in the text around it: the
+# author wrote the repaired form, so repairing restores the link (a mangled IRI already
+# points nowhere), and vault renames repair file names the same way.
 _REPAIR_KINDS: frozenset[RegionKind] = frozenset(
-    {"prose", "frontmatter-scalar", "frontmatter-comment", "link-target"}
+    {"prose", "frontmatter-scalar", "frontmatter-comment", "link-target", "url"}
 )
-# Normalization stays out of link targets: a link must keep matching the file name on
-# disk byte for byte, and names are normalized (if at all) by vault renames.
+# Normalization stays out of link targets and URLs: a link must keep matching a name on
+# disk or a server byte for byte, and names are normalized (if at all) by vault renames.
 _NORMALIZE_KINDS: frozenset[RegionKind] = frozenset(
     {"prose", "frontmatter-scalar", "frontmatter-comment"}
 )
@@ -463,9 +473,9 @@ class NoteFix:
     skipped: str | None = None
     """Why the note was left alone, if it was."""
     held_back: tuple[Edit, ...] = ()
-    """Repairs found but not applied because of where they fall (a URL, code when
-    ``repair_code`` is off, frontmatter syntax); over ``text_before``, each reason says
-    where."""
+    """Repairs found but not applied because of where they fall (code when
+    ``repair_code`` is off, frontmatter keys and syntax); over ``text_before``, each
+    reason says where."""
     settings: Settings = field(default=DEFAULT, compare=False, repr=False)
 
     @property
