@@ -18,10 +18,10 @@ import pytest
 import regex
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.strategies import lossy_mangle, note_text, survives
 
 from notefix.lossy import MAX_CANDIDATES, Evidence, completions, reconstruct
 from notefix.lossy_data import lost_byte_values
-from tests.strategies import lossy_mangle, note_text, survives
 
 CODECS = ("windows-1252", "windows-1254")
 MODES = ("drop", "fffd", "question")
