@@ -173,11 +173,17 @@ def _sequence_ok(text: str, at: int, data: _EmojiData) -> bool:
         end += 1
     cut_start = start > 0 and text[start - 1] in data.sequence_chars
     cut_end = end < len(text) and text[end] in data.sequence_chars
-    for m in _GRAPHEME.finditer(text, start, end):
+    return _window_ok(text[start:end], at - start, cut_start, cut_end)
+
+
+@functools.lru_cache(maxsize=4096)
+def _window_ok(window: str, at: int, cut_start: bool, cut_end: bool) -> bool:
+    # Cached: a note repeats its few ZWJ sequences and keycaps many times.
+    for m in _GRAPHEME.finditer(window):
         if m.start() <= at < m.end():
-            if (cut_start and m.start() == start) or (cut_end and m.end() == end):
+            if (cut_start and m.start() == 0) or (cut_end and m.end() == len(window)):
                 return False
-            return m.group() in data.fully_qualified
+            return m.group() in _data().fully_qualified
     return False
 
 
@@ -373,23 +379,51 @@ def _c1_edit(start: int, char: str) -> Edit:
 # --- NFC ----------------------------------------------------------------------------
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
+# Between two printable ASCII characters other than space there is always a grapheme
+# boundary and an NFC boundary, and no emoji rule reaches across one (joins and emoji
+# runs only bridge spaces); a line feed is another. Work is confined between such cuts,
+# so one finding in a 20 MB line costs a small window, not the whole line.
+_CUT = re.compile(r"(?<=[!-~])[!-~]|(?<=\n)")
+_BLOCK = 1024
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    """The text in pieces of about ``_BLOCK`` characters, split only at cuts."""
     start = 0
     while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end + 1
+        found = _CUT.search(text, min(start + _BLOCK, len(text)))
+        end = found.start() if found and found.start() > start else len(text)
         yield start, end
         start = end
+
+
+def _window(text: str, at: int) -> tuple[int, int]:
+    """The stretch between the nearest cuts around ``at`` that ends lines too."""
+    end_found = _CUT.search(text, at + 1)
+    end = end_found.start() if end_found else len(text)
+    if end > at + 1 and text[end - 1] == "\n":
+        end -= 1
+    reach = _BLOCK
+    while True:
+        low = max(0, at - reach)
+        last = None
+        for found in _CUT.finditer(text, low, at + 1):
+            last = found
+        if last is not None:
+            return last.start(), end
+        if low == 0:
+            return 0, end
+        reach *= 4
 
 
 def _nfc_edits(text: str) -> list[Edit]:
     if _nfc(text) == text:
         return []
     edits: list[Edit] = []
-    for start, end in _lines(text):
-        line = text[start:end]
-        if _nfc(line) != line:
-            edits.extend(_nfc_line(line, start))
+    for start, end in _blocks(text):
+        block = text[start:end]
+        if _nfc(block) != block:
+            edits.extend(_nfc_line(block, start))
     return edits
 
 
@@ -481,13 +515,9 @@ def _emoji_edits(text: str, repair: bool, qualify: bool) -> list[Edit]:
         hit = _suspicious(text, pos, data, qualify)
         if hit < 0:
             return edits
-        # Emoji sequences never span lines, so the line around a hit is all there is to
-        # look at; the rest of the text costs nothing.
-        start = text.rfind("\n", 0, hit) + 1
-        end = text.find("\n", hit + 1)
-        end = len(text) if end < 0 else end
+        start, end = _window(text, hit)
         edits.extend(_emoji_line(text[start:end], start, data, repair, qualify))
-        pos = end + 1
+        pos = end
 
 
 def _is_space(cluster: str) -> bool:
