@@ -199,3 +199,51 @@ def messy_note_text(draw: st.DrawFn) -> str:
         else:
             text = text[:pos] + "\u20e3" + text[pos:]
     return text
+
+
+# --- Real words: text as people write it, for round-trip properties ------------------
+
+WORD_LANGUAGES = (
+    "en",
+    "fr",
+    "de",
+    "es",
+    "pt",
+    "pl",
+    "cs",
+    "tr",
+    "ru",
+    "uk",
+    "el",
+    "he",
+    "ar",
+    "zh",
+    "ko",
+    "vi",
+)
+
+
+@functools.cache
+def _top_words(lang: str) -> tuple[str, ...]:
+    import wordfreq
+
+    return tuple(wordfreq.top_n_list(lang, 800))
+
+
+@st.composite
+def real_text(draw: st.DrawFn, languages: tuple[str, ...] = WORD_LANGUAGES) -> str:
+    """A sentence or two of frequent words of one or two languages (wordfreq's lists),
+    with punctuation, capitals and emoji as notes have them."""
+    langs = draw(st.lists(st.sampled_from(languages), min_size=1, max_size=2, unique=True))
+    pieces: list[str] = []
+    for _ in range(draw(st.integers(2, 14))):
+        kind = draw(st.integers(0, 9))
+        if kind < 7:
+            word = draw(st.sampled_from(_top_words(draw(st.sampled_from(langs)))))
+            pieces.append(word.capitalize() if draw(st.integers(0, 5)) == 0 else word)
+        elif kind < 9:
+            pieces.append(draw(st.sampled_from(",.:;!?()–—…“”‘’«»")))
+        else:
+            pieces.append(draw(emoji_sequences()))
+        pieces.append(draw(st.sampled_from([" ", " ", " ", "\n"])))
+    return "".join(pieces)

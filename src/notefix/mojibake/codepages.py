@@ -15,8 +15,9 @@ from functools import cache
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-* codecs)
 
 # name in reasons -> (Python codec used for the characters, strict codec or None)
-# The windows-125x pages also accept the C1 control characters for their byte values,
-# because lossy decoders (and Latin-1) leave undefined or all 80-9F bytes as C1 controls.
+# The windows-125x pages also accept C1 control characters for the bytes they leave
+# undefined, as lenient decoders keep those bytes; windows-1252 accepts all of 80-9F,
+# since it stands for Latin-1 too.
 _PAGES: tuple[tuple[str, str, str | None], ...] = (
     ("windows-1252", "sloppy-windows-1252", "windows-1252"),
     ("windows-1254", "sloppy-windows-1254", "windows-1254"),
@@ -80,8 +81,14 @@ def _build(name: str, codec: str, strict: str | None) -> CodePage:
                 bytes([b]).decode(strict)
             except UnicodeDecodeError:
                 undefined.add(b)
-    if name.startswith("windows-"):
+    if name == "windows-1252":
+        # Latin-1 is windows-1252 with C1 controls in 80-9F: one page serves both.
         for b in range(0x80, 0xA0):
+            byte_of.setdefault(chr(b), b)
+    else:
+        # Elsewhere a C1 control only stands for a byte the page leaves undefined; a
+        # C1 control where the page has a character means another decoder was at work.
+        for b in undefined:
             byte_of.setdefault(chr(b), b)
 
     def chars(lo: int, hi: int) -> str:
@@ -111,19 +118,32 @@ def char_class(chars: str) -> str:
 def screen() -> re.Pattern[str]:
     """Matches wherever any code page has a lead character followed by something that
     could continue it; text with no match holds no mojibake of the kinds we reverse."""
-    leads = "".join(cp.lead for cp in CODEPAGES)
-    conts = "".join(cp.cont for cp in CODEPAGES) + "\ufffd ?"
-    return re.compile(char_class(leads) + char_class(conts))
+    return re.compile("|".join(pair_pattern(cp.name).pattern for cp in CODEPAGES))
+
+
+@cache
+def pair_pattern(page: str) -> re.Pattern[str]:
+    """A lead character of ``page`` followed by one of its continuation characters (or
+    U+FFFD standing for one): the least that UTF-8 read as ``page`` leaves behind."""
+    cp = BY_NAME[page]
+    return re.compile(char_class(cp.lead) + char_class(cp.cont + "\ufffd"))
 
 
 @cache
 def run_pattern(page: str) -> re.Pattern[str]:
-    """Maximal stretches of a code page's lead and continuation characters (and U+FFFD,
-    which stands for a lost byte) that start with a lead character, with one following
-    space or '?' that may stand for a lost byte too."""
+    """Maximal stretches of lead characters each followed by continuation characters
+    (or U+FFFD), with one following space or '?' that may stand for a lost byte."""
     cp = BY_NAME[page]
-    body = char_class(cp.lead + cp.cont + "\ufffd")
-    return re.compile(char_class(cp.lead) + body + "*[ ?]?")
+    conts = char_class(cp.cont + "\ufffd")
+    return re.compile("(?:" + char_class(cp.lead) + conts + "+)+[ ?]?")
+
+
+@cache
+def nbsp_pattern(page: str) -> re.Pattern[str]:
+    """A two-byte lead character followed by a space or '?': its second byte may have
+    been a no-break space flattened to a space, or a byte replaced by '?'."""
+    cp = BY_NAME[page]
+    return re.compile(char_class(cp.lead2) + "[ ?]")
 
 
 def codec_available(name: str) -> bool:

@@ -12,25 +12,38 @@ evidence of the whole text decides between code pages. Layers are peeled one at 
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import math
-import unicodedata
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import emoji
 import ftfy
+import unicodedata2 as unicodedata
+from fontTools import unicodedata as unicode_scripts
 from ftfy.badness import badness
 
 from notefix import lossy
 from notefix.edits import Alternative, Edit, Repair, apply_edits, compose
-from notefix.mojibake.codepages import BY_NAME, CODEPAGES, CodePage, run_pattern, screen
+from notefix.mojibake.codepages import (
+    BY_NAME,
+    CODEPAGES,
+    CodePage,
+    nbsp_pattern,
+    pair_pattern,
+    run_pattern,
+    screen,
+)
 from notefix.settings import DEFAULT, Settings
 
 MAX_LAYERS = 4
 CONTEXT = 3
 """Characters of context on each side when comparing how a fix reads."""
-LOSSY_CONTEXT = 40
+LOSSY_CONTEXT = 24
 
 _SEQ_LEN = [0] * 0xC2 + [2] * (0xE0 - 0xC2) + [3] * 16 + [4] * 5 + [0] * 11
 
@@ -49,9 +62,12 @@ class Proposal:
     def shifted_edit(self, offset: int) -> Edit:
         return Edit(self.start + offset, self.end + offset, self.replacement, self.page)
 
+    c1: bool = False
+    """The run holds a C1 control character, which nobody writes on purpose."""
+
     @property
     def strong(self) -> bool:
-        return self.nbytes >= 3 or self.nseq >= 2
+        return self.nbytes >= 3 or self.nseq >= 2 or self.c1
 
 
 def _plausible(decoded: str, layered: bool = False) -> bool:
@@ -68,10 +84,8 @@ def _plausible(decoded: str, layered: bool = False) -> bool:
 
 
 def _script(ch: str) -> str:
-    try:
-        return unicodedata.name(ch).split(" ", 1)[0]
-    except ValueError:
-        return ""
+    """The Unicode script of a character (Scripts.txt, through fontTools)."""
+    return str(unicode_scripts.script(ch))
 
 
 def _script_breaks(text: str) -> int:
@@ -82,6 +96,10 @@ def _script_breaks(text: str) -> int:
     for ch in text:
         if ch.isalpha():
             script = _script(ch)
+            # Common and inherited characters (modifier letters, combining marks) take
+            # the script of their neighbours.
+            if script in ("Zyyy", "Zinh"):
+                continue
             if prev and script != prev:
                 breaks += 1
             prev = script
@@ -96,7 +114,10 @@ _COMMON_OTHER = frozenset({"Pd", "Pi", "Pf", "Po", "Ps", "Pe", "Zs", "Sc", "So",
 
 def _rare(text: str) -> int:
     """Characters of categories rarely written on their own (modifier letters,
-    superscripts, combining marks, format characters)."""
+    superscripts, combining marks, format characters), outside emoji sequences, where
+    joiners, variation selectors and skin tones belong."""
+    if not text.isascii():
+        text = emoji.replace_emoji(text, "")
     return sum(1 for ch in text if ord(ch) >= 0x80 and unicodedata.category(ch) in _RARE)
 
 
@@ -122,11 +143,11 @@ the document says otherwise."""
 
 def _surprisal(text: str) -> float:
     """-log10 of how often these characters are written (wordfreq's data, casefolded);
-    ASCII and spaces cost nothing, as they are the same under every reading."""
+    ASCII costs nothing, as it is the same under every reading."""
     table = _charfreq()
     total = 0.0
     for ch in text:
-        if ord(ch) < 0x80 or ch.isspace():
+        if ord(ch) < 0x80:
             continue
         # Casefolding can add a combining mark (İ -> i + U+0307): the letter decides.
         cost = table.get(ch.casefold()[0])
@@ -165,6 +186,7 @@ def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
                     group_bytes,
                     group_seq,
                     True,
+                    c1=_C1.search(run, group_start, upto) is not None,
                 )
             )
         group_start, group_bytes, group_seq = -1, 0, 0
@@ -264,12 +286,24 @@ def _decode(data: bytes) -> str:
 def _proposals(text: str) -> dict[str, list[Proposal]]:
     found: dict[str, list[Proposal]] = {}
     for page in CODEPAGES:
+        if not pair_pattern(page.name).search(text):
+            continue
         props: list[Proposal] = []
         for m in run_pattern(page.name).finditer(text):
             props.extend(_parse(page, text, m.start(), m.end()))
         if props:
             found[page.name] = props
     return found
+
+
+def _nbsp_proposals(text: str, page: CodePage, taken: bytearray) -> list[Proposal]:
+    """Two-byte leads before a space or '?' that no run covered: only worth a look in
+    a document that already shows this code page at work."""
+    out: list[Proposal] = []
+    for m in nbsp_pattern(page.name).finditer(text):
+        if taken.find(1, m.start(), m.end()) < 0:
+            out.extend(_parse(page, text, m.start(), m.end()))
+    return out
 
 
 def _window(text: str, p: Proposal, replacement: str) -> tuple[str, str]:
@@ -283,8 +317,19 @@ def _delta(text: str, p: Proposal, replacement: str) -> int:
     return _cost(orig) - _cost(fixed) - _rare(replacement)
 
 
-def _one_layer(text: str, settings: Settings) -> list[Edit]:
+def _one_layer(
+    text: str, settings: Settings, within: list[tuple[int, int]] | None = None
+) -> list[Edit]:
+    """One layer of repair. ``within``: for a deeper layer, the spans the last layer
+    wrote; mojibake nests inside what was just decoded, nowhere else."""
     found = _proposals(text)
+    deeper = within is not None
+    if within is not None:
+        found = {
+            name: kept
+            for name, props in found.items()
+            if (kept := [p for p in props if _inside(p, within)])
+        }
     if not found:
         return []
     strong: dict[str, int] = {}
@@ -297,28 +342,39 @@ def _one_layer(text: str, settings: Settings) -> list[Edit]:
                 p.lossless
                 and p.strong
                 and _plausible(p.replacement, layered=p.nseq > 1)
-                and _delta(text, p, p.replacement) >= 0
+                and _score(text, p) > 0
             ):
                 strong[name] += 1
                 good.add(id(p))
-    ftfy_lines: dict[int, tuple[str, str, str]] = {}
+    ftfy_lines: dict[int, tuple[str, str, str, list[Edit]]] = {}
+    non_ascii = _count_non_ascii(text)
     for name, props in found.items():
         weak_good[name] = 0
         # Mojibake is unlikely until the document shows it: with strong evidence of the
         # same code page elsewhere, a weak run needs less to be believed. Without it,
         # ftfy's whole-line judgement (its heuristics are tuned on text from the wild)
         # has to agree.
-        for p in props:
-            if p.lossless and not p.strong and _plausible(p.replacement):
-                orig = text[p.start : p.end]
-                if strong[name]:
-                    gain = _surprisal(orig) - _surprisal(p.replacement)
-                    ok = gain > MANGLE_PRIOR / 3 and _delta(text, p, p.replacement) >= 0
-                else:
-                    ok = _ftfy_agrees(text, p, props, ftfy_lines)
-                if ok:
-                    weak_good[name] += 1
-                    good.add(id(p))
+        weak = [p for p in props if p.lossless and not p.strong and _plausible(p.replacement)]
+        gains = {id(p): _surprisal(text[p.start : p.end]) - _surprisal(p.replacement) for p in weak}
+        backed = strong[name] > 0
+        # The more of the document's non-ASCII text this page explains, the less a weak
+        # run must gain to be believed: in a wholly mangled note even a small loss will do,
+        # since clean text there would be the odd one out.
+        explained = sum(p.end - p.start for p in props if id(p) in good)
+        # Most convincing first, so that each accepted run lowers the bar for the next.
+        for p in sorted(weak, key=lambda q: -gains[id(q)]):
+            if backed:
+                rest = max(0, non_ascii - explained - (p.end - p.start))
+                # From +prior (nothing else explained) to -prior (all else explained).
+                prior = MANGLE_PRIOR * (rest - explained) / max(1, non_ascii)
+                ok = _score(text, p) > prior
+            else:
+                ok = _ftfy_agrees(text, p, props, ftfy_lines, deeper)
+            if ok:
+                explained += p.end - p.start
+            if ok:
+                weak_good[name] += 1
+                good.add(id(p))
     # Evidence for a page: how many bytes its believable proposals explain.
     evidence = {name: 0 for name in found}
     for props in found.values():
@@ -329,49 +385,120 @@ def _one_layer(text: str, settings: Settings) -> list[Edit]:
     order = {cp.name: i for i, cp in enumerate(CODEPAGES)}
     ranked = sorted(
         (p for props in found.values() for p in props),
-        key=lambda p: (-evidence[p.page], order[p.page], p.start),
+        # Where pages compete for the same run, the one the document backs most wins,
+        # then the reading that reads best ("ÀÀÀ" over "ƀƀƀ").
+        key=lambda p: (-evidence[p.page], -_score(text, p) if p.lossless else 0.0, order[p.page]),
     )
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))
     edits: list[Edit] = []
 
     def free(p: Proposal) -> bool:
-        return all(p.end <= s or p.start >= e for s, e in taken)
+        return taken.find(1, p.start, p.end) < 0
 
+    def take(p: Proposal) -> None:
+        taken[p.start : p.end] = b"\x01" * (p.end - p.start)
+
+    # Mojibake of mojibake is rarer than mojibake: a deeper layer asks for more.
+    prior_alone = MANGLE_PRIOR * (2 if deeper else 1)
     lossy_later: list[Proposal] = []
     for p in ranked:
         if not free(p):
             continue
         if not p.lossless:
-            lossy_later.append(p)
+            # Hold the span for this page's reconstruction, so that a page the
+            # document backs less cannot read it another way in the meantime.
+            if not deeper and _may_guess(text, p, evidence[p.page]):
+                take(p)
+                lossy_later.append(p)
             continue
         if id(p) not in good:
             continue
-        # A lone weak run in a document whose other non-ASCII text is clean is more
-        # likely written on purpose ("Dr\u00c3\u00a5ber" next to a real en dash).
-        if p.strong and evidence[p.page] == p.nbytes:
-            # Nothing else in the document backs this code page: the run must read much
-            # better decoded ("діє" is a Ukrainian word, not one CJK character), and
-            # not decode to a character rarely written alone.
-            gain = _surprisal(text[p.start : p.end]) - _surprisal(p.replacement)
-            if _rare(p.replacement) or gain <= MANGLE_PRIOR:
-                continue
-        taken.append((p.start, p.end))
+        # Nothing else in the document backs this code page: the run must read much
+        # better decoded ("діє" is a Ukrainian word, not one CJK character), and not
+        # decode to a character rarely written alone (unless it holds C1 controls: then
+        # it is a middle layer, still mojibake, judged when that layer is peeled).
+        if (
+            p.strong
+            and evidence[p.page] == p.nbytes
+            and (
+                _score(text, p) <= prior_alone
+                or _rare(p.replacement) > _rare(text[p.start : p.end])
+            )
+        ):
+            continue
+        take(p)
         edits.append(Edit(p.start, p.end, p.replacement, f"utf-8 read as {p.page}"))
 
+    for name, score in evidence.items():
+        if score >= 3 and not deeper:
+            for p in _nbsp_proposals(text, BY_NAME[name], taken):
+                if free(p) and (within is None or _inside(p, within)):
+                    take(p)
+                    lossy_later.append(p)
     if lossy_later:
-        ev = lossy.Evidence(text=apply_edits(text, edits))
+        # The reconstruction sees its neighbours as repaired, so that an FE0F or a
+        # word next to the run reads as what it is.
+        certain = sorted(edits, key=lambda e: e.start)
+        repaired = apply_edits(text, certain)
+        starts = [e.start for e in certain]
+        shifts = list(itertools.accumulate(len(e.replacement) - (e.end - e.start) for e in certain))
+        ev = lossy.Evidence(text=repaired)
         for p in lossy_later:
-            if not free(p):
-                continue
-            edit = _lossy_edit(text, p, evidence[p.page], ev, settings)
+            i = bisect.bisect_right(starts, p.start)
+            at = p.start + (shifts[i - 1] if i else 0)
+            before = repaired[max(0, at - LOSSY_CONTEXT) : at]
+            end = at + (p.end - p.start)
+            after = repaired[end : end + LOSSY_CONTEXT]
+            edit = _lossy_edit(text, p, before, after, ev, settings)
             if edit is not None:
-                taken.append((p.start, p.end))
                 edits.append(edit)
     return edits
 
 
+DELTA_WEIGHT = 2.0
+"""One point of ftfy's badness (or one script break) against log10 frequency."""
+
+
+def _breaks_words(text: str, p: Proposal) -> bool:
+    """Whether the decoded run puts letters of two scripts together: inside itself, or
+    against a neighbouring letter that is not itself mojibake of the same page."""
+    if _has_c1(p.replacement):
+        # A middle layer of double mojibake: judged when that layer is peeled.
+        return False
+    if _script_breaks(p.replacement) > _script_breaks(text[p.start : p.end]):
+        return True
+    mojibake = _page_chars(p.page)
+    before = text[p.start - 1 : p.start]
+    after = text[p.end : p.end + 1]
+    left = before if before and before not in mojibake else ""
+    right = after if after and after not in mojibake else ""
+    return _script_breaks(left + p.replacement + right) > _script_breaks(p.replacement)
+
+
+@cache
+def _page_chars(page: str) -> frozenset[str]:
+    cp = BY_NAME[page]
+    return frozenset(cp.lead + cp.cont)
+
+
+def _score(text: str, p: Proposal) -> float:
+    """How much better the decoded run reads than the run as written: the gain in
+    character frequency plus the drop in badness around it. A decoding that puts two
+    scripts together inside a word ("Brontë…”" as a Hangul syllable) is never better."""
+    if _breaks_words(text, p):
+        return -math.inf
+    # C1 controls in a decoded run are the bytes of a layer still to peel, not text.
+    decoded = _C1.sub("", p.replacement) if p.nseq > 1 else p.replacement
+    gain = _surprisal(text[p.start : p.end]) - _surprisal(decoded)
+    return gain + DELTA_WEIGHT * _delta(text, p, p.replacement)
+
+
 def _ftfy_agrees(
-    text: str, p: Proposal, props: list[Proposal], cache: dict[int, tuple[str, str, str]]
+    text: str,
+    p: Proposal,
+    props: list[Proposal],
+    cache: dict[int, tuple[str, str, str, list[Edit]]],
+    deeper: bool,
 ) -> bool:
     """Whether ftfy, fixing the whole line, makes the same change at this place: either
     its line equals the line with every plausible proposal of this page applied, or the
@@ -381,7 +508,14 @@ def _ftfy_agrees(
         line_end = text.find("\n", p.end)
         line_end = line_end if line_end >= 0 else len(text)
         line = text[line_start:line_end]
-        fixed = ftfy.fix_encoding(line)
+        explained = ftfy.fix_encoding_and_explain(line)
+        fixed = explained.text
+        if deeper and any(
+            step[1] == "decode_inconsistent_utf8" for step in explained.explanation or ()
+        ):
+            # Under a layer already peeled, ftfy's run-by-run pass guesses on text that
+            # is now mostly clean ("ÀßŒ" would lose "ßŒ" to one NKo letter).
+            fixed = line
         same_page = [
             q.shifted_edit(-line_start)
             for q in props
@@ -391,41 +525,50 @@ def _ftfy_agrees(
             and _plausible(q.replacement)
         ]
         ours = apply_edits(line, same_page)
-        cache[line_start] = (line, fixed, ours)
-    line, fixed, ours = cache[line_start]
+        cache[line_start] = (line, fixed, ours, same_page)
+    line, fixed, ours, same_page = cache[line_start]
     if fixed == line:
         return False
     if fixed == ours:
         return True
-    a, b = p.start - line_start, p.end - line_start
-    local = line[max(0, a - 2) : a] + p.replacement + line[b : b + 2]
+    # Compare with the neighbours as they read once this page's other runs are fixed.
+    a = p.start - line_start
+    at = a + sum(len(e.replacement) - (e.end - e.start) for e in same_page if e.end <= a)
+    local = ours[max(0, at - 2) : at + len(p.replacement) + 2]
     return local in fixed
 
 
+def _may_guess(text: str, p: Proposal, evidence: int) -> bool:
+    """Lost bytes are only guessed where the document shows this code page at work, or
+    where the run is a four-byte sequence (an emoji) short of one byte."""
+    return evidence >= 3 or (p.nbytes >= 3 and text[p.start] in page_leads4(p.page))
+
+
 def _lossy_edit(
-    text: str, p: Proposal, evidence: int, ev: lossy.Evidence, settings: Settings
+    text: str,
+    p: Proposal,
+    before: str,
+    after: str,
+    ev: lossy.Evidence,
+    settings: Settings,
 ) -> Edit | None:
     run = text[p.start : p.end]
-    # Lost bytes are only guessed where the document shows this code page at work,
-    # or where the run is a four-byte sequence (an emoji) short of one byte.
-    if evidence < 3 and not (p.nbytes >= 3 and text[p.start] in page_leads4(p.page)):
-        return None
     page = BY_NAME[p.page]
     rec = None
     if settings.lost_bytes:
-        rec = lossy.reconstruct(
-            run,
-            page.codec,
-            text[max(0, p.start - LOSSY_CONTEXT) : p.start],
-            text[p.end : p.end + LOSSY_CONTEXT],
-            ev,
-        )
+        rec = lossy.reconstruct(run, page.codec, before, after, ev)
     marked = "\ufffd" in run or "?" in run
     # Where the text marks the hole, a doubtful guess is worse than the mark.
     floor = max(settings.lost_byte_threshold, 0.5 if marked else 0.0)
     if rec is not None and rec.confidence >= floor:
         best = rec.best
-        if best.text != run and _plausible(best.text) and _delta(text, p, best.text) >= 0:
+        decoded = Proposal(p.page, p.start, p.end, best.text, p.nbytes, p.nseq, False)
+        if (
+            best.text != run
+            and _plausible(best.text)
+            and _delta(text, p, best.text) >= 0
+            and not _breaks_words(text, decoded)
+        ):
             restored = " ".join(f"0x{b:02X}" for b in best.restored)
             reason = best.reason or (
                 f"utf-8 read as {p.page}, lost byte {restored} restored"
@@ -436,7 +579,7 @@ def _lossy_edit(
                 Alternative(c.text, _share(rec, c.score), c.reason) for c in rec.candidates[1:]
             )
             return Edit(p.start, p.end, best.text, reason, rec.confidence, alternatives)
-    if "\ufffd" in run and (evidence > 0 or p.nbytes >= 2):
+    if "\ufffd" in run:
         # The text itself says a byte was lost here and nothing better can be said:
         # one U+FFFD for the one character, as the decoder should have written.
         tail = " " if run.endswith(" ") else ""
@@ -467,13 +610,13 @@ def _c1_edits(text: str) -> list[Edit]:
     """C1 control characters are never written on purpose: they are Windows-1252
     characters decoded as Latin-1. Map each to its Windows-1252 character."""
     edits: list[Edit] = []
-    for i, ch in enumerate(text):
-        if "\x80" <= ch <= "\x9f":
-            try:
-                fixed = ch.encode("latin-1").decode("windows-1252")
-            except UnicodeDecodeError:
-                continue
-            edits.append(Edit(i, i + 1, fixed, "C1 control read as windows-1252"))
+    for m in _C1.finditer(text):
+        i, ch = m.start(), m.group()
+        try:
+            fixed = ch.encode("latin-1").decode("windows-1252")
+        except UnicodeDecodeError:
+            continue
+        edits.append(Edit(i, i + 1, fixed, "C1 control read as windows-1252"))
     return edits
 
 
@@ -483,21 +626,54 @@ def repair(text: str, settings: Settings = DEFAULT) -> Repair:
         return Repair(text, ())
     total: tuple[Edit, ...] = ()
     current = text
+    # Peel layers, then read C1 controls as windows-1252; what that reveals may be one
+    # more layer, so go round until nothing changes (repair is idempotent).
     for _ in range(MAX_LAYERS):
-        edits = _one_layer(current, settings)
-        if not edits:
+        before = current
+        within: list[tuple[int, int]] | None = None
+        for _ in range(MAX_LAYERS):
+            edits = _one_layer(current, settings, within)
+            if not edits:
+                break
+            within = _written_spans(edits)
+            total = compose(text, total, edits) if total else tuple(edits)
+            current = apply_edits(current, edits)
+        c1 = _c1_edits(current) if _has_c1(current) else []
+        if c1:
+            total = compose(text, total, c1) if total else tuple(c1)
+            current = apply_edits(current, c1)
+        if current == before or not c1:
             break
-        total = compose(text, total, edits) if total else tuple(edits)
-        current = apply_edits(current, edits)
-    c1 = _c1_edits(current) if _has_c1(current) else []
-    if c1:
-        total = compose(text, total, c1) if total else tuple(c1)
-        current = apply_edits(current, c1)
     return Repair(current, total)
 
 
+_C1 = re.compile("[\x80-\x9f]")
+_ASCII_RUNS = re.compile("[\x00-\x7f]+")
+
+
+def _count_non_ascii(text: str) -> int:
+    return len(_ASCII_RUNS.sub("", text))
+
+
+def _inside(p: Proposal, spans: list[tuple[int, int]]) -> bool:
+    """Whether the proposal overlaps a span the last layer wrote."""
+    i = bisect.bisect_left(spans, (p.end, p.end))
+    return i > 0 and spans[i - 1][1] > p.start
+
+
+def _written_spans(edits: list[Edit]) -> list[tuple[int, int]]:
+    """Where each edit's replacement lands in the text after all of them."""
+    spans: list[tuple[int, int]] = []
+    delta = 0
+    for e in sorted(edits, key=lambda e: e.start):
+        start = e.start + delta
+        spans.append((start, start + len(e.replacement)))
+        delta += len(e.replacement) - (e.end - e.start)
+    return spans
+
+
 def _has_c1(text: str) -> bool:
-    return any("\x80" <= ch <= "\x9f" for ch in text)
+    return _C1.search(text) is not None
 
 
 def fix_text(text: str) -> str:
