@@ -162,7 +162,7 @@ def _need(lead: int) -> int:
 
 
 def _complete(
-    segment: Sequence[tuple[int, int]], lost: frozenset[int]
+    segment: Sequence[tuple[int, int]], lost: frozenset[int], collapse: bool = True
 ) -> Iterator[tuple[bytes, tuple[int, ...], int, int]]:
     """Every byte string the segment may have been: (bytes, restored, drops, nbsp)."""
     continuation = sorted(v for v in lost if 0x80 <= v < 0xC0)
@@ -187,6 +187,10 @@ def _complete(
                     yield from walk(i + 1, need - 1, acc + bytes([v]), (*restored, v), drops, nbsp)
             elif kind == _SPACE:
                 yield from walk(i + 1, need - 1, acc + bytes([_NBSP]), restored, drops, nbsp + 1)
+                if need == 1 and collapse:
+                    # A no-break space and the space after it collapsed into one space
+                    # (as whitespace-folding tools do): restore the byte, keep the space.
+                    yield from walk(i + 1, 0, acc + bytes([_NBSP, 0x20]), restored, drops, nbsp + 1)
             return
         if kind == _BYTE and _need(value) >= 0:
             yield from walk(i + 1, _need(value), acc + bytes([value]), restored, drops, nbsp)
@@ -203,9 +207,11 @@ def _complete(
     yield from walk(0, 0, b"", (), 0, 0)
 
 
-def _options(segment: Sequence[tuple[int, int]], lost: frozenset[int]) -> list[_Option]:
+def _options(
+    segment: Sequence[tuple[int, int]], lost: frozenset[int], collapse: bool = True
+) -> list[_Option]:
     seen: dict[str, _Option] = {}
-    for raw, restored, drops, nbsp in _complete(segment, lost):
+    for raw, restored, drops, nbsp in _complete(segment, lost, collapse):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -535,14 +541,16 @@ def _reason(restored: Sequence[int], nbsp: int) -> str:
     return "; ".join(parts) or "lost bytes restored"
 
 
-def _segment_options(run: str, codec: str) -> list[list[_Option]] | None:
+def _segment_options(run: str, codec: str, collapse: bool = True) -> list[list[_Option]] | None:
+    """``collapse``: whether a space may stand for a no-break space and a space folded
+    into one (not where another space follows the run: nothing was folded there)."""
     lost = data.lost_byte_values(codec)
     tokens = _tokens(run, codec)
     if not tokens:
         return None
     segments: list[list[_Option]] = []
     for segment in _segments(tokens):
-        options = _options(segment, lost)
+        options = _options(segment, lost, collapse)
         if not options:
             return None
         segments.append(options)
@@ -575,7 +583,7 @@ def reconstruct(
     >>> reconstruct("ğŸ‘ï¸", "sloppy-windows-1254", "", " Eye", Evidence()).best.text
     '👁️'
     """
-    segments = _segment_options(run, codec)
+    segments = _segment_options(run, codec, collapse=not after[:1].isspace())
     if segments is None:
         return None
     slots = [_Slot(i, opts) for i, opts in enumerate(segments) if len(opts) > 1]

@@ -117,8 +117,12 @@ def char_class(chars: str) -> str:
 @cache
 def screen() -> re.Pattern[str]:
     """Matches wherever any code page has a lead character followed by something that
-    could continue it; text with no match holds no mojibake of the kinds we reverse."""
-    return re.compile("|".join(pair_pattern(cp.name).pattern for cp in CODEPAGES))
+    could continue it (or a windows-1252 lead before a space); text with no match holds
+    no mojibake of the kinds we reverse."""
+    patterns = [pair_pattern(cp.name).pattern for cp in CODEPAGES]
+    # A windows-1252 lead before a space: a no-break space may have been flattened.
+    patterns.append(nbsp_pattern("windows-1252").pattern)
+    return re.compile("|".join(patterns))
 
 
 @cache

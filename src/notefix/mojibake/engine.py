@@ -322,6 +322,16 @@ def _one_layer(
 ) -> list[Edit]:
     """One layer of repair. ``within``: for a deeper layer, the spans the last layer
     wrote; mojibake nests inside what was just decoded, nowhere else."""
+    _SCORES.clear()
+    try:
+        return _decide_layer(text, settings, within)
+    finally:
+        _SCORES.clear()
+
+
+def _decide_layer(
+    text: str, settings: Settings, within: list[tuple[int, int]] | None
+) -> list[Edit]:
     found = _proposals(text)
     deeper = within is not None
     if within is not None:
@@ -330,7 +340,7 @@ def _one_layer(
             for name, props in found.items()
             if (kept := [p for p in props if _inside(p, within)])
         }
-    if not found:
+    if not found and (deeper or not nbsp_pattern("windows-1252").search(text)):
         return []
     strong: dict[str, int] = {}
     weak_good: dict[str, int] = {}
@@ -422,19 +432,26 @@ def _one_layer(
             and evidence[p.page] == p.nbytes
             and (
                 _score(text, p) <= prior_alone
-                or _rare(p.replacement) > _rare(text[p.start : p.end])
+                or (_rare(p.replacement) and not _still_mojibake(p.replacement))
             )
         ):
             continue
         take(p)
         edits.append(Edit(p.start, p.end, p.replacement, f"utf-8 read as {p.page}"))
 
-    for name, score in evidence.items():
-        if score >= 3 and not deeper:
-            for p in _nbsp_proposals(text, BY_NAME[name], taken):
-                if free(p) and (within is None or _inside(p, within)):
-                    take(p)
-                    lossy_later.append(p)
+    ask_ftfy: set[int] = set()
+    for page in CODEPAGES if not deeper else ():
+        backed = evidence.get(page.name, 0) >= 3
+        # Without evidence for its page, a flattened no-break space is only guessed for
+        # windows-1252 (where it is common) and only where ftfy agrees.
+        if not backed and page.name != "windows-1252":
+            continue
+        for p in _nbsp_proposals(text, page, taken):
+            if free(p) and (backed or badness(text[max(0, p.start - 2) : p.end + 2]) > 0):
+                take(p)
+                lossy_later.append(p)
+                if not backed:
+                    ask_ftfy.add(id(p))
     if lossy_later:
         # The reconstruction sees its neighbours as repaired, so that an FE0F or a
         # word next to the run reads as what it is.
@@ -450,6 +467,13 @@ def _one_layer(
             end = at + (p.end - p.start)
             after = repaired[end : end + LOSSY_CONTEXT]
             edit = _lossy_edit(text, p, before, after, ev, settings)
+            if edit is not None and id(p) in ask_ftfy:
+                local = before[-2:] + edit.replacement + after[:2]
+                line_start = text.rfind("\n", 0, p.start) + 1
+                line_end = text.find("\n", p.end)
+                line = text[line_start : line_end if line_end >= 0 else len(text)]
+                if local not in ftfy.fix_encoding(line):
+                    edit = None
             if edit is not None:
                 edits.append(edit)
     return edits
@@ -482,6 +506,19 @@ def _page_chars(page: str) -> frozenset[str]:
 
 
 def _score(text: str, p: Proposal) -> float:
+    # Memoized for the layer being decided (cleared when a layer starts, while its
+    # text is alive, so the id cannot be reused).
+    key = (id(text), p.start, p.end, p.replacement)
+    cached = _SCORES.get(key)
+    if cached is None:
+        cached = _SCORES[key] = _score_uncached(text, p)
+    return cached
+
+
+_SCORES: dict[tuple[int, int, int, str], float] = {}
+
+
+def _score_uncached(text: str, p: Proposal) -> float:
     """How much better the decoded run reads than the run as written: the gain in
     character frequency plus the drop in badness around it. A decoding that puts two
     scripts together inside a word ("Brontë…”" as a Hangul syllable) is never better."""
@@ -538,6 +575,11 @@ def _ftfy_agrees(
     return local in fixed
 
 
+def _still_mojibake(text: str) -> bool:
+    """Whether decoded text is itself a layer still to peel (double mojibake)."""
+    return _has_c1(text) or screen().search(text) is not None
+
+
 def _may_guess(text: str, p: Proposal, evidence: int) -> bool:
     """Lost bytes are only guessed where the document shows this code page at work, or
     where the run is a four-byte sequence (an emoji) short of one byte."""
@@ -563,20 +605,15 @@ def _lossy_edit(
     if rec is not None and rec.confidence >= floor:
         best = rec.best
         decoded = Proposal(p.page, p.start, p.end, best.text, p.nbytes, p.nseq, False)
-        if (
-            best.text != run
-            and _plausible(best.text)
-            and _delta(text, p, best.text) >= 0
-            and not _breaks_words(text, decoded)
-        ):
+        if best.text != run and _plausible(best.text) and _score(text, decoded) > 0:
             restored = " ".join(f"0x{b:02X}" for b in best.restored)
-            reason = best.reason or (
-                f"utf-8 read as {p.page}, lost byte {restored} restored"
-                if restored
-                else f"utf-8 read as {p.page}, lost bytes restored"
+            detail = best.reason or (
+                f"lost byte {restored} restored" if restored else "lost bytes restored"
             )
+            reason = f"utf-8 read as {p.page}, {detail}"
             alternatives = tuple(
-                Alternative(c.text, _share(rec, c.score), c.reason) for c in rec.candidates[1:]
+                Alternative(c.text, _share(rec, c.score), f"utf-8 read as {p.page}, {c.reason}")
+                for c in rec.candidates[1:]
             )
             return Edit(p.start, p.end, best.text, reason, rec.confidence, alternatives)
     if "\ufffd" in run:
