@@ -491,11 +491,6 @@ def test_pairs_and_seed_note_change_only_inside_their_edits(corpus: Path) -> Non
         assert len(kept) == len(fix.edits), path.name
 
 
-@pytest.mark.xfail(
-    reason="the engine has landed, but not yet the lost-byte recovery this title needs "
-    "(the 👁 lost bytes undefined in cp1254)",
-    strict=False,
-)
 def test_seed_note_title_and_aliases_are_restored(corpus: Path) -> None:
     data = (corpus / "seed-note" / "ilya-sutskever-openai.broken.md").read_bytes()
     fix = fix_note(data)

@@ -14,6 +14,9 @@ import pytest
 import notefix
 
 FLOOR = 45
+REACHED = 42
+"""Lines exact with the default (frequency-and-structure) scorer today: a regression
+guard below the issue's floor, which the context scorer is meant to reach."""
 
 
 def _pair(corpus: Path) -> tuple[str, str]:
@@ -32,11 +35,6 @@ def test_seed_note_keeps_its_line_count(corpus: Path) -> None:
     assert len(notefix.repair(broken).text.split("\n")) == len(expected.split("\n"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine reads parts of lossy cp1254 runs as mac-roman with full confidence "
-    "(ğŸ‘ï¸ -> ğŸԕ¸, Ÿ® -> ٨), so those runs never reach lost-byte reconstruction",
-)
 def test_seed_note_every_certain_edit_gives_the_expected_line(corpus: Path) -> None:
     broken, expected = _pair(corpus)
     result = notefix.repair(broken)
@@ -52,11 +50,19 @@ def test_seed_note_every_certain_edit_gives_the_expected_line(corpus: Path) -> N
 
 @pytest.mark.xfail(
     strict=True,
-    reason="frequency-and-structure scoring alone picks the wrong emoji in several "
-    "ambiguous slots (e.g. 🐲 for 🎲, 🍌 for 🌍); the context scorer is not built yet",
+    reason="42 of 49: frequency-and-structure scoring alone picks the wrong emoji in "
+    "ambiguous slots (🐲 for 🎲, 🍆 for 🏆, 🤞 for 🤝, 🍌 for 🌍 and 🌐, ═ for ➕); "
+    "the meaning of the sentence decides those, and the context scorer is not built yet",
 )
 def test_seed_note_reaches_the_floor(corpus: Path) -> None:
+    assert _exact_lines(corpus) >= FLOOR
+
+
+def test_seed_note_keeps_the_lines_it_gets_right(corpus: Path) -> None:
+    assert _exact_lines(corpus) >= REACHED
+
+
+def _exact_lines(corpus: Path) -> int:
     broken, expected = _pair(corpus)
     fixed = notefix.repair(broken).text.split("\n")
-    exact = sum(a == b for a, b in zip(fixed, expected.split("\n"), strict=True))
-    assert exact >= FLOOR
+    return sum(a == b for a, b in zip(fixed, expected.split("\n"), strict=True))

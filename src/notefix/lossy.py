@@ -633,4 +633,18 @@ def reconstruct(
         candidates.append(Candidate(text, value, tuple(restored), _reason(restored, nbsp)))
         if len(candidates) == MAX_CANDIDATES:
             break
-    return Reconstruction(tuple(candidates), confidence)
+    rec = Reconstruction(tuple(candidates), confidence)
+    return _with_context(rec, run, before, after, evidence)
+
+
+def _with_context(
+    rec: Reconstruction, run: str, before: str, after: str, evidence: Evidence
+) -> Reconstruction:
+    """The optional context scorer (``notefix[context]``, off by default) re-ranks the
+    candidates of an ambiguous run by the meaning of the words after it."""
+    # Imported here: that module imports this one, and loads nothing until enabled.
+    from notefix import lossy_context
+
+    if not lossy_context.active():
+        return rec
+    return lossy_context.rerank(rec, run, before, after, evidence)

@@ -138,11 +138,10 @@ def max_word_length(lang: str) -> int:
 
 def word_probability(word: str, lang: str) -> float:
     """wordfreq frequency of ``word`` in ``lang``, floored."""
-    try:
-        freq = wordfreq.word_frequency(word, lang)
-    except ImportError:
-        # Languages whose tokenizer is an optional wordfreq extra: look the word up.
-        freq = frequency_dict(lang).get(word.casefold(), 0.0)
+    # A plain look-up in the cached table: wordfreq.word_frequency would rebuild the
+    # language's dictionary for every new word, and the words scored here are single
+    # tokens already (their letters and marks), casefolded as wordfreq stores them.
+    freq = frequency_dict(lang).get(word.casefold(), 0.0)
     return max(freq, FLOOR_FREQUENCY)
 
 

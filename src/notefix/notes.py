@@ -292,6 +292,10 @@ def filter_edits(
 ) -> tuple[tuple[Edit, ...], tuple[Edit, ...]]:
     """(kept, held back): edits that change only regions of an ``allowed`` kind, and the
     others, whose reason then says where they fell. An edit is kept or held back whole."""
+    edits = tuple(edits)
+    if not edits:
+        # Most notes need nothing: do not parse their Markdown and frontmatter for it.
+        return (), ()
     spans = regions(text) if spans is None else spans
     starts = [r.start for r in spans]
     kept: list[Edit] = []

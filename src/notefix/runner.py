@@ -171,6 +171,9 @@ def _follow_renames(fix: NoteFix, rel: str, ctx: Context) -> NoteFix:
 
     plan = ctx.renames
     assert isinstance(plan, vault.RenamePlan)
+    if not plan.renames and not fix.edits:
+        # No name moves and no text changed: every link resolves as it did.
+        return fix
     more = vault.link_edits(fix.text_after, rel, plan, ctx.all_paths, fix.text_before, fix.edits)
     return fix.with_edits(more) if more else fix
 

@@ -13,10 +13,12 @@ evidence of the whole text decides between code pages. Layers are peeled one at 
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -298,10 +300,11 @@ def _proposals(text: str) -> dict[str, list[Proposal]]:
 
 def _nbsp_proposals(text: str, page: CodePage, taken: bytearray) -> list[Proposal]:
     """Two-byte leads before a space or '?' that no run covered: only worth a look in
-    a document that already shows this code page at work."""
+    a document that already shows this code page at work. The lead must be a letter:
+    punctuation before a space ("– " in mac-roman) is ordinary writing."""
     out: list[Proposal] = []
     for m in nbsp_pattern(page.name).finditer(text):
-        if taken.find(1, m.start(), m.end()) < 0:
+        if text[m.start()].isalpha() and taken.find(1, m.start(), m.end()) < 0:
             out.extend(_parse(page, text, m.start(), m.end()))
     return out
 
@@ -356,7 +359,8 @@ def _decide_layer(
             ):
                 strong[name] += 1
                 good.add(id(p))
-    ftfy_lines: dict[int, tuple[str, str, str, list[Edit]]] = {}
+    ftfy_lines = _FtfyLines(text, deeper)
+    page_prior: dict[str, float] = {}
     non_ascii = _count_non_ascii(text)
     for name, props in found.items():
         weak_good[name] = 0
@@ -379,12 +383,13 @@ def _decide_layer(
                 prior = MANGLE_PRIOR * (rest - explained) / max(1, non_ascii)
                 ok = _score(text, p) > prior
             else:
-                ok = _ftfy_agrees(text, p, props, ftfy_lines, deeper)
+                ok = ftfy_lines.agrees(p, props)
             if ok:
                 explained += p.end - p.start
-            if ok:
                 weak_good[name] += 1
                 good.add(id(p))
+        # What a lost-byte reading must gain over the run as written, on this page.
+        page_prior[name] = MANGLE_PRIOR * (non_ascii - 2 * explained) / max(1, non_ascii)
     # Evidence for a page: how many bytes its believable proposals explain.
     evidence = {name: 0 for name in found}
     for props in found.values():
@@ -466,14 +471,16 @@ def _decide_layer(
             before = repaired[max(0, at - LOSSY_CONTEXT) : at]
             end = at + (p.end - p.start)
             after = repaired[end : end + LOSSY_CONTEXT]
-            edit = _lossy_edit(text, p, before, after, ev, settings)
-            if edit is not None and id(p) in ask_ftfy:
-                local = before[-2:] + edit.replacement + after[:2]
-                line_start = text.rfind("\n", 0, p.start) + 1
-                line_end = text.find("\n", p.end)
-                line = text[line_start : line_end if line_end >= 0 else len(text)]
-                if local not in ftfy.fix_encoding(line):
-                    edit = None
+            accept = None
+            if id(p) in ask_ftfy:
+                # Without evidence for the page, ftfy's reading of the line decides.
+                line_start, view = ftfy_lines.view(p, [])
+                accept = functools.partial(
+                    _ftfy_reads, view, p.start - line_start, before[-2:], after[:2]
+                )
+
+            prior = min(0.0, page_prior.get(p.page, 0.0))
+            edit = _lossy_edit(text, p, before, after, ev, settings, prior, accept)
             if edit is not None:
                 edits.append(edit)
     return edits
@@ -530,49 +537,92 @@ def _score_uncached(text: str, p: Proposal) -> float:
     return gain + DELTA_WEIGHT * _delta(text, p, p.replacement)
 
 
-def _ftfy_agrees(
-    text: str,
-    p: Proposal,
-    props: list[Proposal],
-    cache: dict[int, tuple[str, str, str, list[Edit]]],
-    deeper: bool,
-) -> bool:
-    """Whether ftfy, fixing the whole line, makes the same change at this place: either
-    its line equals the line with every plausible proposal of this page applied, or the
-    change appears in its line with the same neighbours."""
-    line_start = text.rfind("\n", 0, p.start) + 1
-    if line_start not in cache:
-        line_end = text.find("\n", p.end)
-        line_end = line_end if line_end >= 0 else len(text)
-        line = text[line_start:line_end]
-        explained = ftfy.fix_encoding_and_explain(line)
-        fixed = explained.text
-        if deeper and any(
-            step[1] == "decode_inconsistent_utf8" for step in explained.explanation or ()
-        ):
-            # Under a layer already peeled, ftfy's run-by-run pass guesses on text that
-            # is now mostly clean ("ÀßŒ" would lose "ßŒ" to one NKo letter).
-            fixed = line
-        same_page = [
-            q.shifted_edit(-line_start)
-            for q in props
-            if q.lossless
-            and line_start <= q.start
-            and q.end <= line_end
-            and _plausible(q.replacement)
-        ]
-        ours = apply_edits(line, same_page)
-        cache[line_start] = (line, fixed, ours, same_page)
-    line, fixed, ours, same_page = cache[line_start]
-    if fixed == line:
-        return False
-    if fixed == ours:
-        return True
-    # Compare with the neighbours as they read once this page's other runs are fixed.
-    a = p.start - line_start
-    at = a + sum(len(e.replacement) - (e.end - e.start) for e in same_page if e.end <= a)
-    local = ours[max(0, at - 2) : at + len(p.replacement) + 2]
-    return local in fixed
+@dataclass(slots=True)
+class _LineView:
+    """ftfy's reading of one line next to ours (this page's proposals applied), with
+    the shifts needed to find a position of the line in ours."""
+
+    line: str
+    fixed: str
+    ours: str
+    ends: list[int]
+    shifts: list[int]
+
+
+def _ftfy_reads(view: _LineView, at: int, before: str, after: str, candidate: str) -> bool:
+    """Whether ftfy's line has ``candidate`` between these neighbours, near ``at``."""
+    return _find_near(view.fixed, before + candidate + after, at, len(view.line))
+
+
+NEAR = 256
+"""How far from where it is expected a matching stretch of ftfy's line may be."""
+
+
+def _find_near(fixed: str, local: str, at: int, length: int) -> bool:
+    """Whether ``local`` occurs in ``fixed`` near the place that corresponds to ``at`` in
+    a line of ``length`` (positions scale with the lines' lengths; a bounded search keeps
+    a long line linear)."""
+    if len(fixed) <= 2 * NEAR:
+        return local in fixed
+    guess = at * len(fixed) // max(1, length)
+    return fixed.find(local, max(0, guess - NEAR), guess + len(local) + NEAR) >= 0
+
+
+class _FtfyLines:
+    """ftfy's whole-line judgement, computed once per line and page of a layer."""
+
+    def __init__(self, text: str, deeper: bool) -> None:
+        self.text = text
+        self.deeper = deeper
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+        self.views: dict[tuple[int, str], _LineView] = {}
+
+    def view(self, p: Proposal, props: list[Proposal]) -> tuple[int, _LineView]:
+        i = bisect.bisect_left(self.breaks, p.start)
+        line_start = self.breaks[i - 1] + 1 if i else 0
+        key = (line_start, p.page)
+        if key not in self.views:
+            line_end = self.breaks[i] if i < len(self.breaks) else len(self.text)
+            line = self.text[line_start:line_end]
+            explained = ftfy.fix_encoding_and_explain(line)
+            fixed = explained.text
+            if self.deeper and any(
+                step[1] == "decode_inconsistent_utf8" for step in explained.explanation or ()
+            ):
+                # Under a layer already peeled, ftfy's run-by-run pass guesses on text
+                # that is now mostly clean ("ÀßŒ" would lose "ßŒ" to one NKo letter).
+                fixed = line
+            same_page = [
+                q.shifted_edit(-line_start)
+                for q in props
+                if q.lossless
+                and line_start <= q.start
+                and q.end <= line_end
+                and _plausible(q.replacement)
+            ]
+            same_page.sort(key=lambda e: e.start)
+            ours = apply_edits(line, same_page)
+            ends = [e.end for e in same_page]
+            shifts = list(
+                itertools.accumulate(len(e.replacement) - (e.end - e.start) for e in same_page)
+            )
+            self.views[key] = _LineView(line, fixed, ours, ends, shifts)
+        return line_start, self.views[key]
+
+    def agrees(self, p: Proposal, props: list[Proposal]) -> bool:
+        """Whether ftfy, fixing the whole line, makes the same change at this place:
+        its line equals ours, or the change appears in its line, near where it stands
+        in ours, with the same neighbours."""
+        line_start, v = self.view(p, props)
+        if v.fixed == v.line:
+            return False
+        if v.fixed == v.ours:
+            return True
+        a = p.start - line_start
+        k = bisect.bisect_right(v.ends, a)
+        at = a + (v.shifts[k - 1] if k else 0)
+        local = v.ours[max(0, at - 2) : at + len(p.replacement) + 2]
+        return _find_near(v.fixed, local, at, len(v.ours))
 
 
 def _still_mojibake(text: str) -> bool:
@@ -581,8 +631,11 @@ def _still_mojibake(text: str) -> bool:
 
 
 def _may_guess(text: str, p: Proposal, evidence: int) -> bool:
-    """Lost bytes are only guessed where the document shows this code page at work, or
-    where the run is a four-byte sequence (an emoji) short of one byte."""
+    """Lost bytes are only guessed where the document shows this code page at work,
+    where the run is a four-byte sequence (an emoji) short of one byte, or where the
+    text marks the hole with U+FFFD."""
+    if "\ufffd" in text[p.start : p.end]:
+        return True  # the decoder itself marked the lost byte
     return evidence >= 3 or (p.nbytes >= 3 and text[p.start] in page_leads4(p.page))
 
 
@@ -593,7 +646,12 @@ def _lossy_edit(
     after: str,
     ev: lossy.Evidence,
     settings: Settings,
+    prior: float = 0.0,
+    accept: Callable[[str], bool] | None = None,
 ) -> Edit | None:
+    """The edit for a lossy run: the reconstruction's best candidate (that ``accept``
+    takes, if given) when it reads better than the run by more than ``prior``; else
+    a U+FFFD where the text marked the hole; else nothing."""
     run = text[p.start : p.end]
     page = BY_NAME[p.page]
     rec = None
@@ -603,9 +661,11 @@ def _lossy_edit(
     # Where the text marks the hole, a doubtful guess is worse than the mark.
     floor = max(settings.lost_byte_threshold, 0.5 if marked else 0.0)
     if rec is not None and rec.confidence >= floor:
-        best = rec.best
+        # The best candidate, or with ``accept`` the best one it accepts.
+        pool = [c for c in rec.candidates if accept is None or accept(c.text)][:1]
+        best = pool[0] if pool else rec.best
         decoded = Proposal(p.page, p.start, p.end, best.text, p.nbytes, p.nseq, False)
-        if best.text != run and _plausible(best.text) and _score(text, decoded) > 0:
+        if pool and best.text != run and _plausible(best.text) and _score(text, decoded) > prior:
             restored = " ".join(f"0x{b:02X}" for b in best.restored)
             detail = best.reason or (
                 f"lost byte {restored} restored" if restored else "lost bytes restored"
@@ -613,9 +673,11 @@ def _lossy_edit(
             reason = f"utf-8 read as {p.page}, {detail}"
             alternatives = tuple(
                 Alternative(c.text, _share(rec, c.score), f"utf-8 read as {p.page}, {c.reason}")
-                for c in rec.candidates[1:]
+                for c in rec.candidates
+                if c is not best
             )
-            return Edit(p.start, p.end, best.text, reason, rec.confidence, alternatives)
+            confidence = _share(rec, best.score)
+            return Edit(p.start, p.end, best.text, reason, confidence, alternatives)
     if "\ufffd" in run:
         # The text itself says a byte was lost here and nothing better can be said:
         # one U+FFFD for the one character, as the decoder should have written.
