@@ -59,10 +59,13 @@ def vault(tmp_path: Path, corpus: Path) -> dict[str, object]:
     shutil.copyfile(corpus / "seed-note" / "ilya-sutskever-openai.broken.md", root / SEED)
     broken = [SEED]
     (root / "pairs").mkdir()
+    quoting = []
     for pair in sorted((corpus / "pairs").glob("*.broken.md")):
         rel = f"pairs/{pair.name.removesuffix('.broken.md')}.md"
         shutil.copyfile(pair, root / rel)
-        broken.append(rel)
+        # The corpus README: this note's only "mojibake" is an example quoted in inline
+        # code on purpose, which its human fix wrongly changed; it must stay as it is.
+        (quoting if "meta_lessons" in rel else broken).append(rel)
     odd = root / "odd"
     odd.mkdir()
     (odd / "crlf.md").write_bytes(("# CRLF\n\n" + BROKEN_TEXT * 2).replace("\n", "\r\n").encode())
@@ -75,7 +78,7 @@ def vault(tmp_path: Path, corpus: Path) -> dict[str, object]:
     outside = tmp_path / "outside.md"
     outside.write_text(BROKEN_TEXT, encoding="utf-8")
     (odd / "outside-link.md").symlink_to(outside)
-    unchanged = [*clean, "odd/cp1252-clean.md", "odd/picture.md", "odd/empty.md"]
+    unchanged = [*clean, *quoting, "odd/cp1252-clean.md", "odd/picture.md", "odd/empty.md"]
     return {"root": root, "broken": broken, "unchanged": unchanged, "outside": outside}
 
 

@@ -549,6 +549,12 @@ def fix_note(data: bytes, settings: Settings = DEFAULT) -> NoteFix:
     if settings.repair:
         found = repair(text, settings)
         repairs, held = filter_edits(text, found.edits, repair_kinds(settings))
+        if settings.repair_code and repairs:
+            # Mojibake found only inside code, in a note whose prose is clean, is far more
+            # likely quoted on purpose (an example of the damage) than damage itself.
+            prose, in_code = filter_edits(text, repairs, repair_kinds(settings) - {"code"})
+            if not prose:
+                repairs, held = (), held + in_code
     middle = apply_edits(text, repairs)
     normalized: tuple[Edit, ...] = ()
     if settings.normalize:
