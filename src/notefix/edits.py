@@ -231,3 +231,17 @@ class Repair:
     @property
     def changed(self) -> bool:
         return bool(self.edits)
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    """An edit of a path: rename the file or folder ``old_rel`` to ``new_rel`` (POSIX
+    paths relative to the vault root). Only the last component changes; a folder rename
+    moves everything under it. The planner writes ``new_rel`` with its parent as it is
+    before the run; the journal accepts the parent spelled before or after its own
+    renames."""
+
+    old_rel: str
+    new_rel: str
+    reason: str
+    confidence: float = 1.0

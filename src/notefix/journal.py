@@ -34,6 +34,7 @@ from typing import Any, Protocol
 
 from notefix import files
 from notefix.edits import Edit
+from notefix.edits import Rename as Rename  # journaled renames are edits of paths
 from notefix.settings import Settings
 
 FORMAT = "notefix-journal"
@@ -63,19 +64,6 @@ class FileChange:
     encoding_before: str
     encoding_after: str
     edits: tuple[Edit, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Rename:
-    """Rename the file or folder ``old_rel`` (before the run) to ``new_rel`` (after it).
-
-    Only the last component may change once the renames of its ancestors are applied.
-    """
-
-    old_rel: str
-    new_rel: str
-    reason: str
-    confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

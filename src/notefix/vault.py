@@ -18,23 +18,10 @@ from typing import Protocol
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-* codecs)
 import unicodedata2
 
-from notefix.edits import Edit, plan
+from notefix.edits import Edit, Rename, plan
 from notefix.links import Link, VaultIndex, find_links, fold, rewrite_target
 from notefix.mojibake import repair
 from notefix.settings import DEFAULT, Settings
-
-
-@dataclass(frozen=True, slots=True)
-class Rename:
-    """Rename the last component of ``old_rel`` so that the path becomes ``new_rel``.
-
-    Only the last component changes. A folder rename moves everything under it.
-    """
-
-    old_rel: str
-    new_rel: str
-    reason: str
-    confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
