@@ -120,3 +120,17 @@ def test_c1_controls_are_read_as_windows_1252() -> None:
 def test_fix_text_keeps_curly_quotes_and_ligatures() -> None:
     text = "“Curly” quotes, the ﬁ ligature and ｆｕｌｌ width stay"
     assert notefix.fix_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "clean",
+    [
+        "Belediye території та львові",  # "рії" is a four-byte lead and two continuations
+        "діє і дії",  # three-byte runs that decode to CJK under windows-1251
+        "Charlotte Brontë…”",  # a Hangul syllable under windows-1252
+        "OK??:(   `¬´    ):",  # a lone symbol pair
+        "« The – dash », ÀÀÀ",
+    ],
+)
+def test_clean_text_that_looks_like_mojibake_is_left_alone(clean: str) -> None:
+    assert notefix.fix_text(clean) == clean

@@ -29,7 +29,7 @@ import unicodedata2 as unicodedata
 from fontTools import unicodedata as unicode_scripts
 from ftfy.badness import badness
 
-from notefix import lossy
+from notefix import lossy, lossy_data
 from notefix.edits import Alternative, Edit, Repair, apply_edits, compose
 from notefix.mojibake.codepages import (
     BY_NAME,
@@ -326,16 +326,23 @@ def _one_layer(
     """One layer of repair. ``within``: for a deeper layer, the spans the last layer
     wrote; mojibake nests inside what was just decoded, nowhere else."""
     _SCORES.clear()
+    _COVER.clear()
     try:
         return _decide_layer(text, settings, within)
     finally:
         _SCORES.clear()
+        _COVER.clear()
 
 
 def _decide_layer(
     text: str, settings: Settings, within: list[tuple[int, int]] | None
 ) -> list[Edit]:
     found = _proposals(text)
+    for name, props in found.items():
+        cover = bytearray(len(text))
+        for p in props:
+            cover[p.start : p.end] = b"\x01" * (p.end - p.start)
+        _COVER[(id(text), name)] = cover
     deeper = within is not None
     if within is not None:
         found = {
@@ -419,6 +426,8 @@ def _decide_layer(
     for p in ranked:
         if not free(p):
             continue
+        if p.lossless and p.strong and not _has_c1(p.replacement) and _is_a_word(text, p):
+            continue
         if not p.lossless:
             # Hold the span for this page's reconstruction, so that a page the
             # document backs less cannot read it another way in the meantime.
@@ -480,7 +489,9 @@ def _decide_layer(
                 )
 
             prior = min(0.0, page_prior.get(p.page, 0.0))
-            edit = _lossy_edit(text, p, before, after, ev, settings, prior, accept)
+            edit = _lossy_edit(
+                text, p, before, after, ev, settings, prior, accept, evidence.get(p.page, 0)
+            )
             if edit is not None:
                 edits.append(edit)
     return edits
@@ -498,18 +509,18 @@ def _breaks_words(text: str, p: Proposal) -> bool:
         return False
     if _script_breaks(p.replacement) > _script_breaks(text[p.start : p.end]):
         return True
-    mojibake = _page_chars(p.page)
+    # A neighbour inside another run of the same page is mojibake too, and says nothing.
+    cover = _COVER.get((id(text), p.page))
     before = text[p.start - 1 : p.start]
     after = text[p.end : p.end + 1]
-    left = before if before and before not in mojibake else ""
-    right = after if after and after not in mojibake else ""
+    left = before if before and not (cover and cover[p.start - 1]) else ""
+    right = after if after and not (cover and p.end < len(cover) and cover[p.end]) else ""
     return _script_breaks(left + p.replacement + right) > _script_breaks(p.replacement)
 
 
-@cache
-def _page_chars(page: str) -> frozenset[str]:
-    cp = BY_NAME[page]
-    return frozenset(cp.lead + cp.cont)
+_COVER: dict[tuple[int, str], bytearray] = {}
+"""Per page, the characters its proposals cover, for the layer being decided (kept and
+cleared with the score memo)."""
 
 
 def _score(text: str, p: Proposal) -> float:
@@ -625,6 +636,39 @@ class _FtfyLines:
         return _find_near(v.fixed, local, at, len(v.ours))
 
 
+WORD_FREQUENCY = 1e-6
+"""How often (wordfreq's frequency; zipf 3) a word must be written for a run spelling it
+to be taken as that word rather than as mojibake."""
+
+
+def _is_a_word(text: str, p: Proposal) -> bool:
+    """Whether the run, with its letters on either side, spells a word people write in a
+    language of its script ("діє" in Ukrainian is a word, not mojibake of one CJK
+    character). Only letter-only runs are checked: mojibake is rarely all letters of
+    one script, and most of it holds symbols."""
+    run = text[p.start : p.end]
+    if not run.isalpha():
+        return False
+    start, end = p.start, p.end
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    while end < len(text) and text[end].isalpha():
+        end += 1
+    word = text[start:end].casefold()
+    script = _script(run[0])
+    if any(_script(ch) != script for ch in word):
+        return False
+    for lang in lossy_data.script_languages().get(script, ()):
+        if lossy_data.frequency_dict(lang, "small").get(word, 0.0) >= WORD_FREQUENCY:
+            return True
+    return False
+
+
+def _has_letter(text: str) -> bool:
+    # unicodedata2: letters newer than this Python's Unicode data count too.
+    return any(unicodedata.category(ch)[0] == "L" for ch in text)
+
+
 def _still_mojibake(text: str) -> bool:
     """Whether decoded text is itself a layer still to peel (double mojibake)."""
     return _has_c1(text) or screen().search(text) is not None
@@ -648,10 +692,14 @@ def _lossy_edit(
     settings: Settings,
     prior: float = 0.0,
     accept: Callable[[str], bool] | None = None,
+    evidence: int = 0,
 ) -> Edit | None:
     """The edit for a lossy run: the reconstruction's best candidate (that ``accept``
     takes, if given) when it reads better than the run by more than ``prior``; else
-    a U+FFFD where the text marked the hole; else nothing."""
+    a U+FFFD where the text marked the hole; else nothing. Without ``evidence`` for the
+    page, a marked hole or ftfy's agreement (``accept``), only an emoji or symbol is
+    guessed (a four-byte sequence short of a byte), never letters: "рії" in Ukrainian is
+    a word."""
     run = text[p.start : p.end]
     page = BY_NAME[p.page]
     rec = None
@@ -665,7 +713,15 @@ def _lossy_edit(
         pool = [c for c in rec.candidates if accept is None or accept(c.text)][:1]
         best = pool[0] if pool else rec.best
         decoded = Proposal(p.page, p.start, p.end, best.text, p.nbytes, p.nseq, False)
-        if pool and best.text != run and _plausible(best.text) and _score(text, decoded) > prior:
+        if (
+            pool
+            and best.text != run
+            and _plausible(best.text)
+            and _score(text, decoded) > prior
+            and (
+                evidence >= 3 or "\ufffd" in run or accept is not None or not _has_letter(best.text)
+            )
+        ):
             restored = " ".join(f"0x{b:02X}" for b in best.restored)
             detail = best.reason or (
                 f"lost byte {restored} restored" if restored else "lost bytes restored"
@@ -725,8 +781,9 @@ def repair(text: str, settings: Settings = DEFAULT) -> Repair:
         return Repair(text, ())
     total: tuple[Edit, ...] = ()
     current = text
-    # Peel layers, then read C1 controls as windows-1252; what that reveals may be one
-    # more layer, so go round until nothing changes (repair is idempotent).
+    # Peel layers, then read C1 controls as windows-1252. What that reveals, and the
+    # clearer evidence of a text partly repaired, may settle more runs: go round until
+    # nothing changes, so that repair is idempotent.
     for _ in range(MAX_LAYERS):
         before = current
         within: list[tuple[int, int]] | None = None
@@ -741,7 +798,7 @@ def repair(text: str, settings: Settings = DEFAULT) -> Repair:
         if c1:
             total = compose(text, total, c1) if total else tuple(c1)
             current = apply_edits(current, c1)
-        if current == before or not c1:
+        if current == before:
             break
     return Repair(current, total)
 
