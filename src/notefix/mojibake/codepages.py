@@ -126,6 +126,17 @@ def screen() -> re.Pattern[str]:
 
 
 @cache
+def quick_screen() -> re.Pattern[str]:
+    """Any page's lead character before any page's continuation character: one pair of
+    character classes scans several times faster than ``screen``'s alternation and
+    rules out most clean text before it."""
+    leads = "".join(cp.lead for cp in CODEPAGES)
+    conts = "".join(cp.cont for cp in CODEPAGES) + "\ufffd"
+    pairs = char_class(leads) + char_class(conts)
+    return re.compile(pairs + "|" + nbsp_pattern("windows-1252").pattern)
+
+
+@cache
 def pair_pattern(page: str) -> re.Pattern[str]:
     """A lead character of ``page`` followed by one of its continuation characters (or
     U+FFFD standing for one): the least that UTF-8 read as ``page`` leaves behind."""

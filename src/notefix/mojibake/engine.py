@@ -37,6 +37,7 @@ from notefix.mojibake.codepages import (
     CodePage,
     nbsp_pattern,
     pair_pattern,
+    quick_screen,
     run_pattern,
     screen,
 )
@@ -777,7 +778,9 @@ def _c1_edits(text: str) -> list[Edit]:
 
 def repair(text: str, settings: Settings = DEFAULT) -> Repair:
     """Find and reverse mojibake in ``text``; every change is an explained Edit."""
-    if text.isascii() or (not screen().search(text) and not _has_c1(text)):
+    if text.isascii() or (
+        not (quick_screen().search(text) and screen().search(text)) and not _has_c1(text)
+    ):
         return Repair(text, ())
     total: tuple[Edit, ...] = ()
     current = text
