@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 
@@ -40,15 +40,7 @@ RegionKind = Literal[
 ]
 LinkKind = Literal["wikilink", "embed", "link", "image", "reference", "autolink", "url"]
 
-REGION_KINDS: tuple[RegionKind, ...] = (
-    "frontmatter-syntax",
-    "frontmatter-scalar",
-    "frontmatter-comment",
-    "prose",
-    "code",
-    "link-target",
-    "url",
-)
+REGION_KINDS: tuple[RegionKind, ...] = get_args(RegionKind)
 
 
 @dataclass(frozen=True, slots=True)
