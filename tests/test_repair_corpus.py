@@ -134,3 +134,9 @@ def test_fix_text_keeps_curly_quotes_and_ligatures() -> None:
 )
 def test_clean_text_that_looks_like_mojibake_is_left_alone(clean: str) -> None:
     assert notefix.fix_text(clean) == clean
+
+
+def test_fix_text_normalizes_only_when_asked() -> None:
+    text = "cafÃ© and cafe\u0301 1\u20e3"
+    assert notefix.fix_text(text) == "café and cafe\u0301 1\u20e3"
+    assert notefix.fix_text(text, normalize=True) == "café and café 1\ufe0f\u20e3"

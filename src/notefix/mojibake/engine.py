@@ -835,7 +835,16 @@ def _has_c1(text: str) -> bool:
     return _C1.search(text) is not None
 
 
-def fix_text(text: str) -> str:
+def fix_text(text: str, *, normalize: bool = False, settings: Settings = DEFAULT) -> str:
     """Repair mojibake in ``text`` and nothing else (a drop-in for the encoding part of
-    ``ftfy.fix_text``: quotes, ligatures, widths and line breaks stay as written)."""
-    return repair(text).text
+    ``ftfy.fix_text``: quotes, ligatures, widths and line breaks stay as written).
+
+    With ``normalize=True``, the Unicode normalization of ``notefix.normalize`` (NFC,
+    emoji sequences, junk characters, per ``settings``) follows the repair.
+    """
+    fixed = repair(text, settings).text
+    if normalize:
+        from notefix.unicode import normalize as normalize_text
+
+        fixed = normalize_text(fixed, settings).text
+    return fixed
