@@ -541,12 +541,14 @@ def _score_uncached(text: str, p: Proposal) -> float:
     """How much better the decoded run reads than the run as written: the gain in
     character frequency plus the drop in badness around it. A decoding that puts two
     scripts together inside a word ("Brontë…”" as a Hangul syllable) is never better."""
-    if _breaks_words(text, p):
-        return -math.inf
+    # A decoding that puts two scripts together in a word pays twice the mangling prior:
+    # alone it cannot be believed, but a document that is plainly mojibake of this page
+    # may carry it ("Cрпски" with a Latin C, as its author typed it).
+    penalty = 2 * MANGLE_PRIOR if _breaks_words(text, p) else 0.0
     # C1 controls in a decoded run are the bytes of a layer still to peel, not text.
     decoded = _C1.sub("", p.replacement) if p.nseq > 1 else p.replacement
     gain = _surprisal(text[p.start : p.end]) - _surprisal(decoded)
-    return gain + DELTA_WEIGHT * _delta(text, p, p.replacement)
+    return gain + DELTA_WEIGHT * _delta(text, p, p.replacement) - penalty
 
 
 @dataclass(slots=True)
