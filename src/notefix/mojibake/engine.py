@@ -667,6 +667,17 @@ def _is_a_word(text: str, p: Proposal) -> bool:
     return False
 
 
+def _invisible(text: str) -> bool:
+    """Whether a reconstruction holds an odd space or a format character outside an
+    emoji sequence (EM QUAD, a bidi mark): a lost byte is far more often part of a
+    visible character, and an invisible guess cannot be seen to be wrong."""
+    rest = emoji.replace_emoji(text, "") if not text.isascii() else text
+    return any(
+        (unicodedata.category(ch) == "Zs" and ch not in " \xa0") or unicodedata.category(ch) == "Cf"
+        for ch in rest
+    )
+
+
 def _has_letter(text: str) -> bool:
     # unicodedata2: letters newer than this Python's Unicode data count too.
     return any(unicodedata.category(ch)[0] == "L" for ch in text)
@@ -713,7 +724,11 @@ def _lossy_edit(
     floor = max(settings.lost_byte_threshold, 0.5 if marked else 0.0)
     if rec is not None and rec.confidence >= floor:
         # The best candidate, or with ``accept`` the best one it accepts.
-        pool = [c for c in rec.candidates if accept is None or accept(c.text)][:1]
+        pool = [
+            c
+            for c in rec.candidates
+            if (accept is None or accept(c.text)) and not _invisible(c.text)
+        ][:1]
         best = pool[0] if pool else rec.best
         decoded = Proposal(p.page, p.start, p.end, best.text, p.nbytes, p.nseq, False)
         if (
