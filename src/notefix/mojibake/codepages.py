@@ -7,7 +7,6 @@ UTF-8 read as that code page is made of exactly those shapes.
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -159,11 +158,3 @@ def nbsp_pattern(page: str) -> re.Pattern[str]:
     been a no-break space flattened to a space, or a byte replaced by '?'."""
     cp = BY_NAME[page]
     return re.compile(char_class(cp.lead2) + "[ ?]")
-
-
-def codec_available(name: str) -> bool:
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return False
-    return True

@@ -60,7 +60,6 @@ class Proposal:
     nbytes: int
     nseq: int
     lossless: bool
-    reconstruction: lossy.Reconstruction | None = None
 
     def shifted_edit(self, offset: int) -> Edit:
         return Edit(self.start + offset, self.end + offset, self.replacement, self.page)
