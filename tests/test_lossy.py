@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import emoji
 import pytest
 import regex
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.strategies import lossy_mangle, note_text, survives
 
+from notefix import lossy_data
 from notefix.lossy import MAX_CANDIDATES, Evidence, completions, reconstruct
 from notefix.lossy_data import lost_byte_values
 
@@ -175,6 +177,54 @@ def test_document_use_breaks_a_tie_between_emoji() -> None:
     used = reconstruct(run, "sloppy-windows-1254", "", " map", Evidence(text, Counter({rival: 3})))
     assert used is not None
     assert used.best.text == rival
+
+
+@pytest.mark.parametrize(
+    ("neighbours", "group"),
+    [
+        ("🚀 ✈️ 🗺️ 🏔️ 🌋 🏠 🚗 ⛵", "Travel & Places"),
+        ("🍎 🍇 🍉 🍓 🍒 🍑 🥦 🥕", "Food & Drink"),
+    ],
+)
+def test_the_documents_emoji_groups_weigh_on_the_choice(neighbours: str, group: str) -> None:
+    # 🍌 and the globes share the bytes that dropping 0x8D leaves of 🌍.
+    run = lossy_mangle("🌍", "windows-1254", "drop")
+    result = reconstruct(run, "sloppy-windows-1254", "", " notes", Evidence(neighbours))
+    assert result is not None
+    assert lossy_data.emoji_group(result.best.text) == group
+
+
+def test_a_symbol_between_emoji_leans_to_an_emoji_where_emoji_come_in_strings() -> None:
+    # "➕" (E2 9E 95) and the box-drawing "═" (E2 95 90) share what cp1254 leaves.
+    run = lossy_mangle("➕", "windows-1254", "drop")
+
+    def gap(text: str) -> float:
+        result = reconstruct(run, "sloppy-windows-1254", "🤖", "🧠 notes", Evidence(text))
+        assert result is not None
+        scores = {c.text: c.score for c in result.candidates}
+        return scores["➕"] - scores["═"]
+
+    strings = gap("🤖🧠 📜🌍⏳ 🧬🔬 🎓📚")
+    apart = gap("🤖 x 🧠 y 📜 z 🌍 — ⏳ – 🧬 … 🔬")
+    assert strings > apart
+
+
+def test_emoji_missing_from_word_lists_are_rare_not_impossible() -> None:
+    # wordfreq counts some 800 emoji; 🎲 is not among them, yet it is as real as 🐲.
+    die = lossy_data.symbol_probability("🎲")
+    assert lossy_data.FLOOR_FREQUENCY < die < lossy_data.symbol_probability("🐲")
+    assert lossy_data.symbol_probability("\u2e3a") == lossy_data.FLOOR_FREQUENCY
+
+
+def test_every_emoji_up_to_15_1_has_a_group() -> None:
+    missing = [
+        seq
+        for seq, entry in emoji.EMOJI_DATA.items()
+        if entry["status"] == emoji.STATUS["fully_qualified"]
+        and entry["E"] <= 15.1
+        and lossy_data.emoji_group(seq) is None
+    ]
+    assert missing == []
 
 
 # --- Properties -------------------------------------------------------------------------

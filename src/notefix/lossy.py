@@ -105,6 +105,10 @@ _INVISIBLE = math.log(1e-3)
 """A format or odd space character where a visible one would do."""
 _MIXED_SCRIPT = math.log(1e-5)
 _DROP_BESIDE_HOLES = math.log(0.05)
+CATEGORY_STRENGTH = 3.0
+"""Pseudo-emoji that pull a document's shares of emoji groups toward the world's. Chosen
+on damage generated from the corpus's clean notes (docs/lost-bytes.md): 1 to 5 do about
+equally well, 10 and more let the world's shares drown what the document shows."""
 """A dropped byte in a run whose other lost bytes were replaced, not dropped."""
 
 
@@ -244,9 +248,14 @@ class _Doc:
     kana: bool
     emoji_share: float
     """Of the document's non-ASCII symbols, the share that are emoji."""
+    emoji_share_beside_emoji: float
+    """The same share among the symbols written right beside an emoji: emoji come in
+    strings ("🤖🧠👁️"), while a box-drawing line or a dash rarely touches one."""
     text_presentation: float
     """Of the document's emoji variation selectors, the share that are U+FE0E; also the
     prior for any presentation sequence the emoji data does not list."""
+    groups: Counter[str] = field(default_factory=Counter)
+    """The document's emoji per group of Unicode's emoji ordering ("Food & Drink")."""
     languages: dict[str, str | None] = field(default_factory=dict)
     """Filled on first use: guessing a language loads word lists."""
 
@@ -257,6 +266,22 @@ class _Doc:
             sample = self.words.get(script, ())[:_LANGUAGE_SAMPLE]
             self.languages[script] = data.guess_language(script, sample)
         return self.languages[script]
+
+    def group_affinity(self, grapheme: str) -> float:
+        """Log of how much more (or less) this document uses the emoji's group than the
+        world does: a note about machine learning shows objects and symbols, not food.
+        The document's share is smoothed toward the world's with ``CATEGORY_STRENGTH``
+        pseudo-emoji, so a document with few emoji says little. (Subgroups, "food-fruit",
+        were tried too: too few emoji per note to estimate them, they did worse.)"""
+        group = data.emoji_group(grapheme)
+        total = self.groups.total()
+        if group is None or not total:
+            return 0.0
+        world = data.emoji_group_shares().get(group, 0.0)
+        if not world:
+            return 0.0
+        ours = (self.groups[group] + CATEGORY_STRENGTH * world) / (total + CATEGORY_STRENGTH)
+        return math.log(ours / world)
 
 
 def _follow_class(char: str) -> int:
@@ -269,14 +294,24 @@ def _follow_class(char: str) -> int:
 
 @functools.lru_cache(maxsize=8)
 def _doc_model(text: str, counts_items: tuple[tuple[str, int], ...]) -> _Doc:
-    counts = Counter(dict(counts_items))
+    counts = Counter(dict(counts_items)) if counts_items else Counter(_GRAPHEME.findall(text))
     follow = [1.0, 1.0, 1.0]
     kinds = [1.0, 1.0]
-    for m in _GRAPHEME.finditer(text):
-        g = m.group()
+    beside_emoji = [1.0, 1.0]
+    groups: Counter[str] = Counter()
+    graphemes = _GRAPHEME.findall(text)
+    emoji_at = [data.emoji_status(g) is not None for g in graphemes] + [False]
+    end = 0
+    for i, g in enumerate(graphemes):
+        end += len(g)
         if ord(g[0]) > 0x7F and _is_symbolic(g):
-            follow[_follow_class(text[m.end() : m.end() + 1])] += 1
-            kinds[data.emoji_status(g) is not None] += 1
+            follow[_follow_class(text[end : end + 1])] += 1
+            kinds[emoji_at[i]] += 1
+            if emoji_at[i - 1] or emoji_at[i + 1]:
+                beside_emoji[emoji_at[i]] += 1
+            group = data.emoji_group(g)
+            if group is not None:
+                groups[group] += 1
     total = sum(follow)
     words: dict[str, list[str]] = {}
     for m in _WORD.finditer(text):
@@ -294,8 +329,10 @@ def _doc_model(text: str, counts_items: tuple[tuple[str, int], ...]) -> _Doc:
         {k: tuple(v) for k, v in words.items()},
         kana,
         kinds[1] / sum(kinds),
+        beside_emoji[1] / sum(beside_emoji),
         (text.count("\ufe0e") + _TEXT_PRESENTATION_PRIOR)
         / (text.count("\ufe0e") + text.count("\ufe0f") + 1),
+        groups,
     )
 
 
@@ -307,7 +344,7 @@ def _model(evidence: Evidence, before: str, after: str) -> _Doc:
 # --- Scoring ----------------------------------------------------------------------------
 
 
-def _symbol_score(grapheme: str, doc: _Doc) -> float:
+def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False) -> float:
     status = data.emoji_status(grapheme)
     penalty = 0.0
     base = grapheme
@@ -328,8 +365,11 @@ def _symbol_score(grapheme: str, doc: _Doc) -> float:
     if any(unicodedata2.category(c) in {"Cf", "Zs"} for c in base):
         penalty += _INVISIBLE
     is_emoji = status is not None or base != grapheme
-    penalty += math.log(doc.emoji_share if is_emoji else 1.0 - doc.emoji_share)
+    share = doc.emoji_share_beside_emoji if beside_emoji else doc.emoji_share
+    penalty += math.log(share if is_emoji else 1.0 - share)
     prob = data.symbol_probability(base)
+    if is_emoji:
+        penalty += doc.group_affinity(base)
     if doc.tokens:
         # Mix the world's token frequencies with the document's own, half and half.
         prob = 0.5 * prob + 0.5 * doc.counts.get(grapheme, 0) / doc.tokens
@@ -385,18 +425,21 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
     ctx = left + middle + right
     lo, hi = len(left), len(left) + len(middle)
     score = 0.0
-    for m in _GRAPHEME.finditer(ctx):
+    matches = list(_GRAPHEME.finditer(ctx))
+    emoji_at = [data.emoji_status(m.group()) is not None for m in matches] + [False]
+    for i, m in enumerate(matches):
         if m.end() <= lo or m.start() >= hi:
             continue
         g = m.group()
+        beside_emoji = emoji_at[i - 1] or emoji_at[i + 1]
         if open_end and m.end() == len(ctx):
             if g in data.emoji_prefixes() or data.emoji_status(g) is not None:
                 score += math.log(data.symbol_probability(g[0]))
             elif _is_symbolic(g) and ord(g[0]) > 0x7F:
-                score += _symbol_score(g, doc)
+                score += _symbol_score(g, doc, beside_emoji)
             continue
         if _is_symbolic(g) and ord(g[0]) > 0x7F:
-            score += _symbol_score(g, doc)
+            score += _symbol_score(g, doc, beside_emoji)
             score += math.log(doc.follow[_follow_class(ctx[m.end() : m.end() + 1])])
         elif _is_symbolic(g) and any(unicodedata2.category(c) in {"Cf", "Mn"} for c in g):
             score += _INVISIBLE

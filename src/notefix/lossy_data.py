@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import codecs
 import functools
+import json
 import math
 from collections import Counter
 from collections.abc import Iterable
+from importlib import resources
 
 import emoji
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-* codecs)
@@ -72,7 +74,56 @@ def symbol_probability(grapheme: str) -> float:
     if freq == 0.0 and grapheme.endswith("\ufe0f"):
         # wordfreq sometimes stores the emoji without its presentation selector.
         freq = wordfreq.word_frequency(grapheme[:-1], EMOJI_LANG)
+    if freq == 0.0 and emoji_group(grapheme) is not None:
+        freq = unseen_emoji_frequency()
     return max(freq, FLOOR_FREQUENCY)
+
+
+@functools.cache
+def emoji_groups() -> dict[str, str]:
+    """Emoji sequence -> its group in Unicode's emoji ordering ("Food & Drink"), every
+    qualified, unqualified and skin-tone form. Built from Unicode's emoji-test.txt data
+    by ``scripts/build_emoji_groups.py`` into ``data/emoji_groups.json``."""
+    raw = resources.files("notefix").joinpath("data/emoji_groups.json").read_text("utf-8")
+    table = json.loads(raw)
+    names: list[str] = table["groups"]
+    return {seq: names[i] for seq, i in table["emoji"].items()}
+
+
+def emoji_group(grapheme: str) -> str | None:
+    """``grapheme``'s emoji group, if the data lists it (with or without selectors)."""
+    table = emoji_groups()
+    found = table.get(grapheme)
+    if found is None:
+        found = table.get(grapheme.replace("\ufe0f", "").replace("\ufe0e", ""))
+    return found
+
+
+@functools.cache
+def unseen_emoji_frequency() -> float:
+    """Frequency for an emoji wordfreq does not list: half the least it lists (its
+    cut-off), since a listed emoji sequence is real but below that cut-off. Most emoji
+    are missing from wordfreq's lists (it counts some 800 of them)."""
+    listed = (wordfreq.word_frequency(e, EMOJI_LANG) for e in emoji_groups())
+    return min((f for f in listed if f > 0.0), default=FLOOR_FREQUENCY * 2) / 2
+
+
+@functools.cache
+def emoji_group_shares() -> dict[str, float]:
+    """The world's share of emoji use per group, from wordfreq's emoji frequencies
+    (unlisted emoji at ``unseen_emoji_frequency``)."""
+    groups: dict[str, float] = {}
+    floor = unseen_emoji_frequency()
+    seen: set[str] = set()
+    for seq, group in emoji_groups().items():
+        base = seq.replace("\ufe0f", "")
+        if base in seen:
+            continue
+        seen.add(base)
+        freq = max(wordfreq.word_frequency(seq, EMOJI_LANG), floor)
+        groups[group] = groups.get(group, 0.0) + freq
+    total = sum(groups.values())
+    return {g: n / total for g, n in groups.items()}
 
 
 @functools.cache
