@@ -107,6 +107,10 @@ def _build(name: str, codec: str, strict: str | None) -> CodePage:
 
 CODEPAGES: tuple[CodePage, ...] = tuple(_build(*page) for page in _PAGES)
 BY_NAME = {cp.name: cp for cp in CODEPAGES}
+# Runs are looked for line by line, which is exact only while no character of a run can
+# be a line break.
+if any("\n" in cp.lead + cp.cont for cp in CODEPAGES):
+    raise RuntimeError("a code page maps a byte above 0x7F to a line break")
 
 
 def char_class(chars: str) -> str:
@@ -124,15 +128,60 @@ def screen() -> re.Pattern[str]:
     return re.compile("|".join(patterns))
 
 
+_C1_CLASS = "[\x80-\x9f]"
+
+
+def _all_leads() -> str:
+    return "".join(cp.lead for cp in CODEPAGES)
+
+
+def _all_conts() -> str:
+    return "".join(cp.cont for cp in CODEPAGES) + "\ufffd"
+
+
 @cache
 def quick_screen() -> re.Pattern[str]:
-    """Any page's lead character before any page's continuation character: one pair of
-    character classes scans several times faster than ``screen``'s alternation and
-    rules out most clean text before it."""
-    leads = "".join(cp.lead for cp in CODEPAGES)
-    conts = "".join(cp.cont for cp in CODEPAGES) + "\ufffd"
-    pairs = char_class(leads) + char_class(conts)
-    return re.compile(pairs + "|" + nbsp_pattern("windows-1252").pattern)
+    """Any page's lead character before any page's continuation character: wherever a
+    ``pair_pattern`` matches, this matches at the same place. A pattern that starts with
+    one character class lets the regex engine skip to the next candidate in C, so it
+    scans several times faster than an alternation of the pages' patterns."""
+    return re.compile(char_class(_all_leads()) + char_class(_all_conts()))
+
+
+@cache
+def pair_masks() -> tuple[dict[str, int], dict[str, int]]:
+    """Per character, the pages (bit ``i`` for ``CODEPAGES[i]``) it is a lead character
+    of, and the pages it is a continuation character of (U+FFFD: all of them). Page
+    ``i``'s ``pair_pattern`` matches at ``at`` exactly when bit ``i`` is set in
+    ``lead[text[at]] & cont[text[at + 1]]``."""
+    lead: dict[str, int] = {}
+    cont: dict[str, int] = {}
+    for i, cp in enumerate(CODEPAGES):
+        for ch in cp.lead:
+            lead[ch] = lead.get(ch, 0) | 1 << i
+        for ch in cp.cont + "\ufffd":
+            cont[ch] = cont.get(ch, 0) | 1 << i
+    return lead, cont
+
+
+@cache
+def suspect_screen() -> re.Pattern[str]:
+    """Matches at every C1 control and at every place where ``screen`` matches (and at
+    some more: any page's lead before any page's continuation). It starts with one
+    character class, so that clean text is skipped in C; a hit that is not a C1
+    control is confirmed with ``screen().match`` at the same place."""
+    nbsp_leads = char_class(BY_NAME["windows-1252"].lead2)
+    return re.compile(
+        char_class(_all_leads() + "".join(map(chr, range(0x80, 0xA0))))
+        + f"(?:(?<={_C1_CLASS})|{char_class(_all_conts())}|(?<={nbsp_leads})[ ?])"
+    )
+
+
+@cache
+def page_patterns() -> tuple[tuple[int, CodePage, re.Pattern[str]], ...]:
+    """Every code page with its bit in ``pair_masks`` and its ``run_pattern``, in
+    ``CODEPAGES`` order."""
+    return tuple((1 << i, cp, run_pattern(cp.name)) for i, cp in enumerate(CODEPAGES))
 
 
 @cache
@@ -148,8 +197,10 @@ def run_pattern(page: str) -> re.Pattern[str]:
     """Maximal stretches of lead characters each followed by continuation characters
     (or U+FFFD), with one following space or '?' that may stand for a lost byte."""
     cp = BY_NAME[page]
-    conts = char_class(cp.cont + "\ufffd")
-    return re.compile("(?:" + char_class(cp.lead) + conts + "+)+[ ?]?")
+    pair = char_class(cp.lead) + char_class(cp.cont + "\ufffd") + "+"
+    # Written to start with a character class (not a group), which lets the regex engine
+    # skip to the next lead character in C.
+    return re.compile(pair + "(?:" + pair + ")*[ ?]?")
 
 
 @cache

@@ -36,10 +36,11 @@ from notefix.mojibake.codepages import (
     CODEPAGES,
     CodePage,
     nbsp_pattern,
-    pair_pattern,
+    page_patterns,
+    pair_masks,
     quick_screen,
-    run_pattern,
     screen,
+    suspect_screen,
 )
 from notefix.settings import DEFAULT, Settings
 
@@ -286,16 +287,45 @@ def _decode(data: bytes) -> str:
 
 
 def _proposals(text: str) -> dict[str, list[Proposal]]:
-    found: dict[str, list[Proposal]] = {}
-    for page in CODEPAGES:
-        if not pair_pattern(page.name).search(text):
+    """Every page's proposals, in text order, for the pages that have some.
+
+    A run starts where its page's ``pair_pattern`` matches and holds no line break
+    (codepages checks that its characters cannot be one). So one scan with
+    ``quick_screen`` finds every place a run may start; ``pair_masks`` say which pages
+    really pair there, and a line where some do is searched for those pages' runs only,
+    from its first such place; the scan goes on after the line. Clean text is crossed
+    once, not once per page."""
+    by_page: dict[str, list[Proposal]] = {}
+    search = quick_screen().search
+    lead, cont = pair_masks()
+    size = len(text)
+    pos = 0
+    while (hit := search(text, pos)) is not None:
+        at = hit.start()
+        pages = lead[text[at]] & cont[text[at + 1]]
+        if not pages:
+            pos = at + 1
             continue
-        props: list[Proposal] = []
-        for m in run_pattern(page.name).finditer(text):
-            props.extend(_parse(page, text, m.start(), m.end()))
-        if props:
-            found[page.name] = props
-    return found
+        end = text.find("\n", at)
+        if end < 0:
+            end = size
+        # Other pages may pair later on the line.
+        more = at + 1
+        while (hit := search(text, more, end)) is not None:
+            more = hit.start()
+            pages |= lead[text[more]] & cont[text[more + 1]]
+            more += 1
+        for bit, page, run in page_patterns():
+            if pages & bit:
+                # No page pairs on this line before ``at``: its first run starts here
+                # or later, so searching from here finds the runs a search from the
+                # line's start would.
+                for m in run.finditer(text, at, end):
+                    props = _parse(page, text, m.start(), m.end())
+                    if props:
+                        by_page.setdefault(page.name, []).extend(props)
+        pos = end + 1
+    return {cp.name: by_page[cp.name] for cp in CODEPAGES if cp.name in by_page}
 
 
 def _nbsp_proposals(text: str, page: CodePage, taken: bytearray) -> list[Proposal]:
@@ -339,10 +369,7 @@ def _decide_layer(
 ) -> list[Edit]:
     found = _proposals(text)
     for name, props in found.items():
-        cover = bytearray(len(text))
-        for p in props:
-            cover[p.start : p.end] = b"\x01" * (p.end - p.start)
-        _COVER[(id(text), name)] = cover
+        _COVER[(id(text), name)] = _Cover.of(props)
     deeper = within is not None
     if within is not None:
         found = {
@@ -513,12 +540,40 @@ def _breaks_words(text: str, p: Proposal) -> bool:
     cover = _COVER.get((id(text), p.page))
     before = text[p.start - 1 : p.start]
     after = text[p.end : p.end + 1]
-    left = before if before and not (cover and cover[p.start - 1]) else ""
-    right = after if after and not (cover and p.end < len(cover) and cover[p.end]) else ""
+    left = before if before and not (cover is not None and p.start - 1 in cover) else ""
+    right = after if after and not (cover is not None and p.end in cover) else ""
     return _script_breaks(left + p.replacement + right) > _script_breaks(p.replacement)
 
 
-_COVER: dict[tuple[int, str], bytearray] = {}
+@dataclass(frozen=True, slots=True)
+class _Cover:
+    """The characters a page's proposals cover, as sorted disjoint spans: a few per
+    candidate line, where a flag per character of the text would cost memory in
+    proportion to the whole text for every page."""
+
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, props: list[Proposal]) -> _Cover:
+        starts: list[int] = []
+        ends: list[int] = []
+        for p in sorted(props, key=lambda q: q.start):
+            if p.start >= p.end:
+                continue
+            if ends and p.start <= ends[-1]:
+                ends[-1] = max(ends[-1], p.end)
+            else:
+                starts.append(p.start)
+                ends.append(p.end)
+        return cls(starts, ends)
+
+    def __contains__(self, i: int) -> bool:
+        k = bisect.bisect_right(self.starts, i)
+        return k > 0 and self.ends[k - 1] > i
+
+
+_COVER: dict[tuple[int, str], _Cover] = {}
 """Per page, the characters its proposals cover, for the layer being decided (kept and
 cleared with the score memo)."""
 
@@ -581,21 +636,42 @@ def _find_near(fixed: str, local: str, at: int, length: int) -> bool:
     return fixed.find(local, max(0, guess - NEAR), guess + len(local) + NEAR) >= 0
 
 
+LINE_LOOK = 4096
+"""How far around a proposal its line's ends are looked for before the text's line
+breaks are listed."""
+
+
 class _FtfyLines:
     """ftfy's whole-line judgement, computed once per line and page of a layer."""
 
     def __init__(self, text: str, deeper: bool) -> None:
         self.text = text
         self.deeper = deeper
-        self.breaks = [m.start() for m in re.finditer("\n", text)]
+        self._breaks: list[int] | None = None
         self.views: dict[tuple[int, str], _LineView] = {}
 
+    def _line(self, at: int) -> tuple[int, int]:
+        """Where the line holding ``at`` starts and ends (at its line break). Most lines
+        are short: a look around ``at`` finds both ends; only a long line needs the list
+        of every line break in the text, made once, which keeps many proposals on one long
+        line linear."""
+        text = self.text
+        lo = max(0, at - LINE_LOOK)
+        hi = min(len(text), at + LINE_LOOK)
+        start = text.rfind("\n", lo, at)
+        end = text.find("\n", at, hi)
+        if (start >= 0 or lo == 0) and (end >= 0 or hi == len(text)):
+            return start + 1, end if end >= 0 else len(text)
+        if self._breaks is None:
+            self._breaks = [m.start() for m in re.finditer("\n", text)]
+        i = bisect.bisect_left(self._breaks, at)
+        start = self._breaks[i - 1] + 1 if i else 0
+        return start, self._breaks[i] if i < len(self._breaks) else len(text)
+
     def view(self, p: Proposal, props: list[Proposal]) -> tuple[int, _LineView]:
-        i = bisect.bisect_left(self.breaks, p.start)
-        line_start = self.breaks[i - 1] + 1 if i else 0
+        line_start, line_end = self._line(p.start)
         key = (line_start, p.page)
         if key not in self.views:
-            line_end = self.breaks[i] if i < len(self.breaks) else len(self.text)
             line = self.text[line_start:line_end]
             explained = ftfy.fix_encoding_and_explain(line)
             fixed = explained.text
@@ -792,12 +868,29 @@ def _c1_edits(text: str) -> list[Edit]:
     return edits
 
 
+def _suspect(text: str) -> bool:
+    """Whether ``text`` holds a C1 control or a place where ``screen`` matches: what
+    any repair starts from. Clean text is crossed once by ``suspect_screen``; only its
+    hits are looked at more closely."""
+    search = _SUSPECT.search
+    exact = _SCREEN.match
+    pos = 0
+    while (hit := search(text, pos)) is not None:
+        at = hit.start()
+        if text[at] <= "\x9f" or exact(text, at) is not None:
+            return True
+        pos = at + 1
+    return False
+
+
 def repair(text: str, settings: Settings = DEFAULT) -> Repair:
     """Find and reverse mojibake in ``text``; every change is an explained Edit."""
-    if text.isascii() or (
-        not (quick_screen().search(text) and screen().search(text)) and not _has_c1(text)
-    ):
+    if text.isascii() or not _suspect(text):
         return Repair(text, ())
+    return _repair(text, settings)
+
+
+def _repair(text: str, settings: Settings) -> Repair:
     total: tuple[Edit, ...] = ()
     current = text
     # Peel layers, then read C1 controls as windows-1252. What that reveals, and the
@@ -823,11 +916,13 @@ def repair(text: str, settings: Settings = DEFAULT) -> Repair:
 
 
 _C1 = re.compile("[\x80-\x9f]")
-_ASCII_RUNS = re.compile("[\x00-\x7f]+")
+_SUSPECT = suspect_screen()
+_SCREEN = screen()
 
 
 def _count_non_ascii(text: str) -> int:
-    return len(_ASCII_RUNS.sub("", text))
+    # Dropping what ASCII cannot encode runs in C, an order faster than a regex.
+    return len(text) - len(text.encode("ascii", "ignore"))
 
 
 def _inside(p: Proposal, spans: list[tuple[int, int]]) -> bool:
@@ -858,7 +953,10 @@ def fix_text(text: str, *, normalize: bool = False, settings: Settings = DEFAULT
     With ``normalize=True``, the Unicode normalization of ``notefix.normalize`` (NFC,
     emoji sequences, junk characters, per ``settings``) follows the repair.
     """
-    fixed = repair(text, settings).text
+    # Screened here rather than in repair(): called once per line, building a Repair
+    # for clean text would cost as much as the screen.
+    clean = text.isascii() or not _suspect(text)
+    fixed = text if clean else _repair(text, settings).text
     if normalize:
         from notefix.unicode import normalize as normalize_text
 
