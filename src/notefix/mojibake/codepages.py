@@ -128,7 +128,7 @@ def screen() -> re.Pattern[str]:
     return re.compile("|".join(patterns))
 
 
-_C1_CLASS = "[\x80-\x9f]"
+_C1 = "".join(map(chr, range(0x80, 0xA0)))
 
 
 def _all_leads() -> str:
@@ -140,12 +140,26 @@ def _all_conts() -> str:
 
 
 @cache
-def quick_screen() -> re.Pattern[str]:
-    """Any page's lead character before any page's continuation character: wherever a
-    ``pair_pattern`` matches, this matches at the same place. A pattern that starts with
-    one character class lets the regex engine skip to the next candidate in C, so it
-    scans several times faster than an alternation of the pages' patterns."""
-    return re.compile(char_class(_all_leads()) + char_class(_all_conts()))
+def scan_pattern() -> re.Pattern[str]:
+    """Every place in a text the engine must look at, found in one pass. A match is one
+    character, at ``i``, and at least one of these holds there:
+
+    - ``text[i]`` is some page's continuation character (or U+FFFD) and ``text[i - 1]``
+      some page's lead character: a page may pair at ``i - 1`` (``pair_masks`` say
+      which). Every match of every ``pair_pattern`` is found this way, one later;
+    - ``text[i]`` is a C1 control;
+    - ``nbsp_pattern("windows-1252")`` matches at ``i``.
+
+    The pattern starts with one character class, which lets the regex engine skip to the
+    next candidate in C; the class is of continuation characters, not lead characters,
+    as they are the rarer in writing (every lowercase Cyrillic letter from а to ф is a
+    windows-1251 lead)."""
+    nbsp_leads = BY_NAME["windows-1252"].lead2
+    pair = char_class(_all_leads()) + char_class(_all_conts())
+    return re.compile(
+        char_class(_all_conts() + _C1 + nbsp_leads)
+        + f"(?:(?<={pair})|(?<={char_class(_C1)})|(?<={char_class(nbsp_leads)})[ ?])"
+    )
 
 
 @cache
@@ -162,19 +176,6 @@ def pair_masks() -> tuple[dict[str, int], dict[str, int]]:
         for ch in cp.cont + "\ufffd":
             cont[ch] = cont.get(ch, 0) | 1 << i
     return lead, cont
-
-
-@cache
-def suspect_screen() -> re.Pattern[str]:
-    """Matches at every C1 control and at every place where ``screen`` matches (and at
-    some more: any page's lead before any page's continuation). It starts with one
-    character class, so that clean text is skipped in C; a hit that is not a C1
-    control is confirmed with ``screen().match`` at the same place."""
-    nbsp_leads = char_class(BY_NAME["windows-1252"].lead2)
-    return re.compile(
-        char_class(_all_leads() + "".join(map(chr, range(0x80, 0xA0))))
-        + f"(?:(?<={_C1_CLASS})|{char_class(_all_conts())}|(?<={nbsp_leads})[ ?])"
-    )
 
 
 @cache

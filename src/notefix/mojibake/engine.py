@@ -38,9 +38,8 @@ from notefix.mojibake.codepages import (
     nbsp_pattern,
     page_patterns,
     pair_masks,
-    quick_screen,
+    scan_pattern,
     screen,
-    suspect_screen,
 )
 from notefix.settings import DEFAULT, Settings
 
@@ -286,56 +285,121 @@ def _decode(data: bytes) -> str:
         return units.encode("utf-16", errors="surrogatepass").decode("utf-16")
 
 
-def _proposals(text: str) -> dict[str, list[Proposal]]:
-    """Every page's proposals, in text order, for the pages that have some.
+@dataclass(slots=True)
+class _Scan:
+    """What one pass over a text found: every page's proposals (in text order, for the
+    pages that have some), whether a C1 control occurs, and where windows-1252's
+    ``nbsp_pattern`` matches."""
 
-    A run starts where its page's ``pair_pattern`` matches and holds no line break
-    (codepages checks that its characters cannot be one). So one scan with
-    ``quick_screen`` finds every place a run may start; ``pair_masks`` say which pages
-    really pair there, and a line where some do is searched for those pages' runs only,
-    from its first such place; the scan goes on after the line. Clean text is crossed
-    once, not once per page."""
+    found: dict[str, list[Proposal]]
+    c1: bool
+    nbsp: list[int]
+
+
+_NBSP_LEADS = frozenset(BY_NAME["windows-1252"].lead2)
+
+_last_scan: tuple[str, _Scan] | None = None
+"""The text scanned last, with its scan: the layer that scanned it asks again for its
+no-break spaces, and repair for its C1 controls. The text itself is kept, not its id, so
+a match is never another text at the same address (and another thread's scan only
+costs a second pass)."""
+
+
+def _scan(text: str) -> _Scan:
+    """One pass of ``scan_pattern`` over the text. A run starts where its page's
+    ``pair_pattern`` matches and holds no line break (codepages checks that its
+    characters cannot be one). So ``pair_masks`` tell, at each hit, which pages pair
+    there, and a line where some do is read for those pages' runs, from those places
+    only; the pass goes on after the line. Clean text is crossed once, not once per page
+    and once more for each other question."""
+    global _last_scan
     by_page: dict[str, list[Proposal]] = {}
-    search = quick_screen().search
-    lead, cont = pair_masks()
+    search = _SCAN_SEARCH
+    lead, cont = _LEAD, _CONT
+    c1 = False
+    nbsp: list[int] = []
     size = len(text)
     pos = 0
     while (hit := search(text, pos)) is not None:
-        at = hit.start()
-        pages = lead[text[at]] & cont[text[at + 1]]
+        i = hit.start()
+        ch = text[i]
+        if ch <= "\x9f":
+            c1 = True
+        elif ch in _NBSP_LEADS and text.startswith((" ", "?"), i + 1):
+            nbsp.append(i)
+        pages = lead.get(text[i - 1], 0) & cont.get(ch, 0) if i else 0
         if not pages:
-            pos = at + 1
+            pos = i + 1
             continue
-        end = text.find("\n", at)
+        end = text.find("\n", i)
         if end < 0:
             end = size
-        # Other pages may pair later on the line.
-        more = at + 1
+        # Where pages pair on the rest of the line (a run starts only at such a place).
+        pairs = [(i - 1, pages)]
+        more = i + 1
         while (hit := search(text, more, end)) is not None:
-            more = hit.start()
-            pages |= lead[text[more]] & cont[text[more + 1]]
-            more += 1
-        for bit, page, run in page_patterns():
-            if pages & bit:
-                # No page pairs on this line before ``at``: its first run starts here
-                # or later, so searching from here finds the runs a search from the
-                # line's start would.
-                for m in run.finditer(text, at, end):
-                    props = _parse(page, text, m.start(), m.end())
-                    if props:
-                        by_page.setdefault(page.name, []).extend(props)
+            j = hit.start()
+            ch = text[j]
+            if ch <= "\x9f":
+                c1 = True
+            elif ch in _NBSP_LEADS and text.startswith((" ", "?"), j + 1):
+                nbsp.append(j)
+            mask = lead.get(text[j - 1], 0) & cont.get(ch, 0)
+            if mask:
+                pairs.append((j - 1, mask))
+                pages |= mask
+            more = j + 1
+        for bit, page, run in _PAGE_RUNS:
+            if not pages & bit:
+                continue
+            done = 0
+            props = by_page.get(page.name, [])
+            for at, mask in pairs:
+                # A place inside the run just read is not the start of another: the
+                # runs found are those a left-to-right search of the line finds.
+                if mask & bit and at >= done and (m := run.match(text, at, end)) is not None:
+                    props.extend(_parse(page, text, at, m.end()))
+                    done = m.end()
+            if props:
+                by_page[page.name] = props
         pos = end + 1
-    return {cp.name: by_page[cp.name] for cp in CODEPAGES if cp.name in by_page}
+    found = {cp.name: by_page[cp.name] for cp in CODEPAGES if cp.name in by_page}
+    scan = _Scan(found, c1, nbsp)
+    _last_scan = (text, scan)
+    return scan
+
+
+def _scanned(text: str) -> _Scan | None:
+    """The scan of this very text, if it was the last one made."""
+    last = _last_scan
+    return last[1] if last is not None and last[0] is text else None
+
+
+def _proposals(text: str) -> dict[str, list[Proposal]]:
+    return _scan(text).found
+
+
+def _has_nbsp_1252(text: str) -> bool:
+    scan = _scanned(text)
+    if scan is not None:
+        return bool(scan.nbsp)
+    return nbsp_pattern("windows-1252").search(text) is not None
 
 
 def _nbsp_proposals(text: str, page: CodePage, taken: bytearray) -> list[Proposal]:
     """Two-byte leads before a space or '?' that no run covered: only worth a look in
     a document that already shows this code page at work. The lead must be a letter:
     punctuation before a space ("– " in mac-roman) is ordinary writing."""
+    scan = _scanned(text) if page.name == "windows-1252" else None
+    if scan is not None:
+        starts = scan.nbsp
+    else:
+        starts = [m.start() for m in nbsp_pattern(page.name).finditer(text)]
     out: list[Proposal] = []
-    for m in nbsp_pattern(page.name).finditer(text):
-        if text[m.start()].isalpha() and taken.find(1, m.start(), m.end()) < 0:
-            out.extend(_parse(page, text, m.start(), m.end()))
+    # A match is a lead and the space or '?' after it.
+    for at in starts:
+        if text[at].isalpha() and taken.find(1, at, at + 2) < 0:
+            out.extend(_parse(page, text, at, at + 2))
     return out
 
 
@@ -377,7 +441,7 @@ def _decide_layer(
             for name, props in found.items()
             if (kept := [p for p in props if _inside(p, within)])
         }
-    if not found and (deeper or not nbsp_pattern("windows-1252").search(text)):
+    if not found and (deeper or not _has_nbsp_1252(text)):
         return []
     strong: dict[str, int] = {}
     weak_good: dict[str, int] = {}
@@ -870,16 +934,21 @@ def _c1_edits(text: str) -> list[Edit]:
 
 def _suspect(text: str) -> bool:
     """Whether ``text`` holds a C1 control or a place where ``screen`` matches: what
-    any repair starts from. Clean text is crossed once by ``suspect_screen``; only its
-    hits are looked at more closely."""
-    search = _SUSPECT.search
-    exact = _SCREEN.match
+    any repair starts from. One pass of ``scan_pattern``, stopping at the first hit that
+    is one of those."""
+    search = _SCAN_SEARCH
+    lead, cont = _LEAD, _CONT
     pos = 0
     while (hit := search(text, pos)) is not None:
-        at = hit.start()
-        if text[at] <= "\x9f" or exact(text, at) is not None:
+        i = hit.start()
+        ch = text[i]
+        if (
+            ch <= "\x9f"
+            or (ch in _NBSP_LEADS and text.startswith((" ", "?"), i + 1))
+            or (i and lead.get(text[i - 1], 0) & cont.get(ch, 0))
+        ):
             return True
-        pos = at + 1
+        pos = i + 1
     return False
 
 
@@ -906,18 +975,31 @@ def _repair(text: str, settings: Settings) -> Repair:
             within = _written_spans(edits)
             total = compose(text, total, edits) if total else tuple(edits)
             current = apply_edits(current, edits)
-        c1 = _c1_edits(current) if _has_c1(current) else []
+        c1 = _c1_edits(current) if _text_has_c1(current) else []
         if c1:
             total = compose(text, total, c1) if total else tuple(c1)
             current = apply_edits(current, c1)
         if current == before:
             break
+    _forget_scan()
     return Repair(current, total)
 
 
+def _text_has_c1(text: str) -> bool:
+    scan = _scanned(text)
+    return scan.c1 if scan is not None else _has_c1(text)
+
+
+def _forget_scan() -> None:
+    """Let the last scanned text go: it may be large."""
+    global _last_scan
+    _last_scan = None
+
+
 _C1 = re.compile("[\x80-\x9f]")
-_SUSPECT = suspect_screen()
-_SCREEN = screen()
+_SCAN_SEARCH = scan_pattern().search
+_LEAD, _CONT = pair_masks()
+_PAGE_RUNS = page_patterns()
 
 
 def _count_non_ascii(text: str) -> int:
@@ -955,7 +1037,7 @@ def fix_text(text: str, *, normalize: bool = False, settings: Settings = DEFAULT
     """
     # Screened here rather than in repair(): called once per line, building a Repair
     # for clean text would cost as much as the screen.
-    clean = text.isascii() or not _suspect(text)
+    clean = text.isascii() or _SCAN_SEARCH(text) is None or not _suspect(text)
     fixed = text if clean else _repair(text, settings).text
     if normalize:
         from notefix.unicode import normalize as normalize_text
