@@ -50,21 +50,21 @@ class CodePage:
 
     def encode(self, text: str) -> bytes | None:
         """The bytes ``text`` stands for, or None if some character has none."""
-        out = bytearray()
-        byte_of = self.byte_of
-        for ch in text:
-            o = ord(ch)
-            if o < 0x80:
-                out.append(o)
-            elif o == 0xFFFD:
-                # A byte a lossy decoder replaced; 0x1A marks the hole, as in ftfy.
-                out.append(0x1A)
-            else:
-                b = byte_of.get(ch)
-                if b is None:
-                    return None
-                out.append(b)
-        return bytes(out)
+        try:
+            return bytes(map(_encoding_table(self.name).__getitem__, text))
+        except KeyError:
+            return None
+
+
+@cache
+def _encoding_table(name: str) -> dict[str, int]:
+    """Every character a page's text may hold, with its byte: ASCII as itself, the
+    page's characters, and U+FFFD, a byte a lossy decoder replaced, as 0x1A (the hole
+    mark, as in ftfy)."""
+    table = dict(BY_NAME[name].byte_of)
+    table["\ufffd"] = 0x1A
+    table.update((chr(b), b) for b in range(0x80))
+    return table
 
 
 def _build(name: str, codec: str, strict: str | None) -> CodePage:

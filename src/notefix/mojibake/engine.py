@@ -363,8 +363,9 @@ def _scan(text: str) -> _Scan:
             if props:
                 by_page[page.name] = props
         pos = end + 1
-    found = {cp.name: by_page[cp.name] for cp in CODEPAGES if cp.name in by_page}
-    scan = _Scan(found, c1, nbsp)
+    if len(by_page) > 1:
+        by_page = {cp.name: by_page[cp.name] for cp in CODEPAGES if cp.name in by_page}
+    scan = _Scan(by_page, c1, nbsp)
     _last_scan = (text, scan)
     return scan
 
@@ -932,13 +933,12 @@ def _c1_edits(text: str) -> list[Edit]:
     return edits
 
 
-def _suspect(text: str) -> bool:
-    """Whether ``text`` holds a C1 control or a place where ``screen`` matches: what
-    any repair starts from. One pass of ``scan_pattern``, stopping at the first hit that
-    is one of those."""
+def _suspect(text: str, pos: int = 0) -> bool:
+    """Whether ``text`` holds a C1 control or a place where ``screen`` matches (given
+    none before ``pos``): what any repair starts from. One pass of ``scan_pattern``,
+    stopping at the first hit that is one of those."""
     search = _SCAN_SEARCH
     lead, cont = _LEAD, _CONT
-    pos = 0
     while (hit := search(text, pos)) is not None:
         i = hit.start()
         ch = text[i]
@@ -954,7 +954,7 @@ def _suspect(text: str) -> bool:
 
 def repair(text: str, settings: Settings = DEFAULT) -> Repair:
     """Find and reverse mojibake in ``text``; every change is an explained Edit."""
-    if text.isascii() or not _suspect(text):
+    if text.isascii() or (hit := _SCAN_SEARCH(text)) is None or not _suspect(text, hit.start()):
         return Repair(text, ())
     return _repair(text, settings)
 
@@ -1037,7 +1037,7 @@ def fix_text(text: str, *, normalize: bool = False, settings: Settings = DEFAULT
     """
     # Screened here rather than in repair(): called once per line, building a Repair
     # for clean text would cost as much as the screen.
-    clean = text.isascii() or _SCAN_SEARCH(text) is None or not _suspect(text)
+    clean = text.isascii() or (hit := _SCAN_SEARCH(text)) is None or not _suspect(text, hit.start())
     fixed = text if clean else _repair(text, settings).text
     if normalize:
         from notefix.unicode import normalize as normalize_text
