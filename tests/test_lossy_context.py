@@ -1,7 +1,8 @@
-"""The optional context scorer for lost bytes (``notefix[context]``).
+"""The context scorer for lost bytes: static tables by default, the model itself with
+the optional ``notefix[context]`` extra.
 
-Tests that need the model skip where the extra is not installed; the ones about staying
-off and lazy run everywhere.
+Tests that need the model skip where the extra is not installed; the ones about the
+static tables, staying off and lazy run everywhere.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import emoji
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -139,6 +141,52 @@ def test_letters_are_left_to_word_frequencies() -> None:
         (lossy.Candidate("кот", -1.0), lossy.Candidate("кор", -2.0)), confidence=0.7
     )
     assert lossy_context.rerank(rec, "x", "", " words after", lossy.Evidence()) is rec
+
+
+@pytest.fixture
+def static_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv(lossy_context.ENV, raising=False)
+    monkeypatch.setattr(lossy_context, "_enabled", None)
+    assert lossy_context.mode() == "static"
+    yield
+
+
+def test_static_tables_read_the_words_after_the_slot(static_only: None) -> None:
+    run = _damaged("🏆")
+    assert _best(run, " prize for the winner").best.text == "🏆"
+    assert _best(run, " eggplant and tomato salad").best.text == "🍆"
+
+
+def test_turned_off_the_words_change_nothing(
+    static_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _damaged("🏆")
+    monkeypatch.setenv(lossy_context.ENV, "0")
+    assert lossy_context.mode() == "off"
+    prize = _best(run, " prize for the winner")
+    salad = _best(run, " eggplant and tomato salad")
+    assert [c.text for c in prize.candidates] == [c.text for c in salad.candidates]
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(["prize", "salad", "night", "sky", "cup", "the"]), max_size=6)
+)
+def test_static_tables_only_reorder(words: list[str]) -> None:
+    run = _damaged("🏆")
+    after = " " + " ".join(words)
+    plain = lossy.reconstruct(run, CODEC, "", after, lossy.Evidence())
+    assert plain is not None
+    ranked = lossy_context.rerank(plain, run, "", after, lossy.Evidence(), static=True)
+    assert sorted(c.text for c in ranked.candidates) == sorted(c.text for c in plain.candidates)
+    assert 0.0 < ranked.confidence <= 1.0
+    assert ranked.best.score == max(c.score for c in ranked.candidates)
+
+
+def test_static_tables_name_every_emoji() -> None:
+    names = lossy_context._tables().names
+    missing = [seq for seq in emoji.EMOJI_DATA if lossy_context.name(seq) not in names]
+    assert missing == []
 
 
 def test_off_by_default_and_nothing_heavy_is_imported() -> None:

@@ -683,11 +683,12 @@ def reconstruct(
 def _with_context(
     rec: Reconstruction, run: str, before: str, after: str, evidence: Evidence
 ) -> Reconstruction:
-    """The optional context scorer (``notefix[context]``, off by default) re-ranks the
-    candidates of an ambiguous run by the meaning of the words after it."""
-    # Imported here: that module imports this one, and loads nothing until enabled.
+    """The context scorer re-ranks the candidates of an ambiguous run by the meaning of
+    the words after it: static tables by default, the model with ``notefix[context]``."""
+    # Imported here: that module imports this one, and loads nothing until needed.
     from notefix import lossy_context
 
-    if not lossy_context.active():
+    mode = lossy_context.mode()
+    if mode == "off" or len(rec.candidates) < 2:
         return rec
-    return lossy_context.rerank(rec, run, before, after, evidence)
+    return lossy_context.rerank(rec, run, before, after, evidence, static=mode == "static")

