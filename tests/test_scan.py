@@ -1,0 +1,73 @@
+"""The engine's one pass over a text finds exactly what a search per code page finds.
+
+The pass (``engine._scan``) reads only the lines where some page pairs, from the places
+where it pairs; these tests hold it to the plain reading: every page's ``run_pattern``
+over the whole text, C1 controls anywhere, and windows-1252's ``nbsp_pattern``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.strategies import CYRILLIC
+
+from notefix.mojibake import engine
+from notefix.mojibake.codepages import BY_NAME, CODEPAGES, nbsp_pattern, run_pattern, screen
+
+_C1 = re.compile("[\x80-\x9f]")
+
+# Characters that make pages pair, stand alone, or sit next to them in writing.
+_GROUPS = [
+    *(cp.lead for cp in CODEPAGES),
+    *(cp.cont for cp in CODEPAGES),
+    "".join(map(chr, range(0x80, 0xA0))),
+    BY_NAME["windows-1252"].lead2,
+    " ?\n\ufffd",
+    "abc.",
+    CYRILLIC,
+]
+
+
+@st.composite
+def page_text(draw: st.DrawFn) -> str:
+    """Text drawn from a few of the groups at once, so that pairs, runs, lone leads and
+    line breaks meet often."""
+    groups = draw(st.lists(st.sampled_from(_GROUPS), min_size=1, max_size=4))
+    alphabet = st.sampled_from("".join(groups))
+    return draw(st.text(alphabet=alphabet, max_size=40))
+
+
+def _per_page(text: str) -> dict[str, list[engine.Proposal]]:
+    found: dict[str, list[engine.Proposal]] = {}
+    for cp in CODEPAGES:
+        props: list[engine.Proposal] = []
+        for m in run_pattern(cp.name).finditer(text):
+            props.extend(engine._parse(cp, text, m.start(), m.end()))
+        if props:
+            found[cp.name] = props
+    return found
+
+
+@settings(max_examples=400)
+@given(text=page_text())
+def test_one_pass_finds_the_proposals_a_search_per_page_finds(text: str) -> None:
+    scan = engine._scan(text)
+    assert scan.found == _per_page(text)
+    assert list(scan.found) == [cp.name for cp in CODEPAGES if cp.name in scan.found]
+
+
+@settings(max_examples=400)
+@given(text=page_text())
+def test_one_pass_notes_c1_controls_and_flattened_no_break_spaces(text: str) -> None:
+    scan = engine._scan(text)
+    assert scan.c1 == (_C1.search(text) is not None)
+    assert scan.nbsp == [m.start() for m in nbsp_pattern("windows-1252").finditer(text)]
+
+
+@settings(max_examples=400)
+@given(text=page_text())
+def test_text_is_suspect_exactly_where_the_screen_or_a_c1_control_says(text: str) -> None:
+    expected = screen().search(text) is not None or _C1.search(text) is not None
+    assert engine._suspect(text) == expected
