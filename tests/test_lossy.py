@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.strategies import lossy_mangle, note_text, survives
 
+import notefix
 from notefix import lossy_data
 from notefix.lossy import MAX_CANDIDATES, Evidence, completions, reconstruct
 from notefix.lossy_data import lost_byte_values
@@ -186,7 +187,11 @@ def test_document_use_breaks_a_tie_between_emoji() -> None:
         ("🍎 🍇 🍉 🍓 🍒 🍑 🥦 🥕", "Food & Drink"),
     ],
 )
-def test_the_documents_emoji_groups_weigh_on_the_choice(neighbours: str, group: str) -> None:
+def test_the_documents_emoji_groups_weigh_on_the_choice(
+    neighbours: str, group: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The groups alone: the words after the slot are not read.
+    monkeypatch.setenv("NOTEFIX_CONTEXT", "0")
     # 🍌 and the globes share the bytes that dropping 0x8D leaves of 🌍.
     run = lossy_mangle("🌍", "windows-1254", "drop")
     result = reconstruct(run, "sloppy-windows-1254", "", " notes", Evidence(neighbours))
@@ -194,7 +199,10 @@ def test_the_documents_emoji_groups_weigh_on_the_choice(neighbours: str, group: 
     assert lossy_data.emoji_group(result.best.text) == group
 
 
-def test_a_symbol_between_emoji_leans_to_an_emoji_where_emoji_come_in_strings() -> None:
+def test_a_symbol_between_emoji_leans_to_an_emoji_where_emoji_come_in_strings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NOTEFIX_CONTEXT", "0")
     # "➕" (E2 9E 95) and the box-drawing "═" (E2 95 90) share what cp1254 leaves.
     run = lossy_mangle("➕", "windows-1254", "drop")
 
@@ -277,3 +285,25 @@ def test_candidates_are_assigned_visible_characters() -> None:
     for candidate in result.candidates:
         for char in candidate.text:
             assert unicodedata.category(char) not in {"Cn", "Cc", "Cs", "Co"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # с (D1 81), э (D1 8D), я (D1 8F): Windows-1252 has no character for 81, 8D, 8F,
+        # so each leaves its lead "Ñ" standing alone before the next letter's bytes.
+        "Значительную часть карьеры провёл в Университете, это стало основой.\n",
+        "Понимаешь, как работает сборка мусора? Это база для всех этапов.\n",
+    ],
+)
+def test_a_letter_whose_only_continuation_byte_was_dropped_is_restored(text: str) -> None:
+    damaged = lossy_mangle(text, "windows-1252", "drop")
+    assert "Ñ" in damaged
+    assert notefix.fix_text(damaged) == text
+
+
+def test_a_page_that_loses_lead_bytes_too_ends() -> None:
+    # windows-1253 leaves D2, a lead byte, undefined: a stray continuation byte may then
+    # have lost its lead, and that lead a continuation, without end but for a bound.
+    fixed = notefix.fix_text("- π§ text\n")
+    assert notefix.fix_text(fixed) == fixed

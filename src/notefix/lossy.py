@@ -115,6 +115,10 @@ equally well, 10 and more let the world's shares drown what the document shows."
 # --- Enumeration ------------------------------------------------------------------------
 
 _BYTE, _HOLE, _QUESTION, _SPACE = range(4)
+_MAX_DROPS = 3
+"""Dropped bytes one segment may have lost: a UTF-8 sequence has four bytes at most and
+leaves at least one. (Without a bound, a page that loses lead bytes too, like
+windows-1253's D2, would alternate lost leads and lost continuations for ever.)"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +179,7 @@ def _complete(
     def walk(
         i: int, need: int, acc: bytes, restored: tuple[int, ...], drops: int, nbsp: int
     ) -> Iterator[tuple[bytes, tuple[int, ...], int, int]]:
-        if need > 0:
+        if need > 0 and drops < _MAX_DROPS:
             for v in continuation:
                 yield from walk(i, need - 1, acc + bytes([v]), (*restored, v), drops + 1, nbsp)
         if i == len(segment):
@@ -203,7 +207,7 @@ def _complete(
         elif kind == _HOLE:
             for v in leads:
                 yield from walk(i + 1, _need(v), acc + bytes([v]), (*restored, v), drops, nbsp)
-        elif kind == _BYTE:
+        elif kind == _BYTE and drops < _MAX_DROPS:
             # A continuation byte with no lead: the lead itself was lost.
             for v in leads:
                 yield from walk(i, _need(v), acc + bytes([v]), (*restored, v), drops + 1, nbsp)

@@ -196,12 +196,16 @@ def pair_pattern(page: str) -> re.Pattern[str]:
 @cache
 def run_pattern(page: str) -> re.Pattern[str]:
     """Maximal stretches of lead characters each followed by continuation characters
-    (or U+FFFD), with one following space or '?' that may stand for a lost byte."""
+    (or U+FFFD) or standing alone before more of them, with one following space or '?'
+    that may stand for a lost byte."""
     cp = BY_NAME[page]
-    pair = char_class(cp.lead) + char_class(cp.cont + "\ufffd") + "+"
+    lead, conts = char_class(cp.lead), char_class(cp.cont + "\ufffd")
+    # A lead whose continuation bytes were all dropped stands alone ("Ñ" for с, D1 81,
+    # with 81 dropped); it belongs to the run when leads and then a complete pair follow.
+    step = lead + "(?:" + conts + "+|(?=" + char_class(cp.lead2) + "*" + lead + conts + "))"
     # Written to start with a character class (not a group), which lets the regex engine
     # skip to the next lead character in C.
-    return re.compile(pair + "(?:" + pair + ")*[ ?]?")
+    return re.compile(step + "(?:" + step + ")*[ ?]?")
 
 
 @cache

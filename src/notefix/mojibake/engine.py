@@ -241,7 +241,9 @@ def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
                 j += 1
             # One missing piece at most: a lead with continuation bytes, or a two-byte
             # lead whose second byte is marked (hole) or was a flattened no-break space.
-            if k > 1 or (j > i + k and need == 2):
+            # A two-byte lead right before another lead: its continuation was dropped.
+            lone = need == 2 and k == 1 and j == i + 1 and i + 1 < n and data[i + 1] >= 0xC2
+            if k > 1 or (j > i + k and need == 2) or lone:
                 if lossy_start < 0:
                     lossy_start = i
                 i = j
@@ -357,7 +359,12 @@ def _scan(text: str) -> _Scan:
             for at, mask in pairs:
                 # A place inside the run just read is not the start of another: the
                 # runs found are those a left-to-right search of the line finds.
-                if mask & bit and at >= done and (m := run.match(text, at, end)) is not None:
+                if not mask & bit or at < done:
+                    continue
+                # Two-byte leads that lost their continuation may stand before the pair.
+                while at > done and text[at - 1] in page.lead2:
+                    at -= 1
+                if (m := run.match(text, at, end)) is not None:
                     props.extend(_parse(page, text, at, m.end()))
                     done = m.end()
             if props:
@@ -523,7 +530,9 @@ def _decide_layer(
         if not p.lossless:
             # Hold the span for this page's reconstruction, so that a page the
             # document backs less cannot read it another way in the meantime.
-            if not deeper and _may_guess(text, p, evidence[p.page]):
+            # A real word is not a lost-byte run either ("Українська" holds "аї", which
+            # is E0 BF and a lost byte in windows-1251).
+            if not deeper and not _is_a_word(text, p) and _may_guess(text, p, evidence[p.page]):
                 take(p)
                 lossy_later.append(p)
             continue
