@@ -219,3 +219,18 @@ def test_asking_without_the_extra_warns_and_goes_on(monkeypatch: pytest.MonkeyPa
         assert lossy_context.active() is False
     with pytest.raises(lossy_context.ContextUnavailable, match=r"notefix\[context\]"):
         lossy_context.enable()
+
+
+def test_missing_tables_warn_and_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def gone() -> None:
+        raise FileNotFoundError("context_vectors.bin")
+
+    monkeypatch.setattr(lossy_context, "_tables", gone)
+    lossy_context._warn_once.cache_clear()
+    run = _damaged("🏆")
+    plain = lossy.Reconstruction(
+        (lossy.Candidate("🍆", -1.0), lossy.Candidate("🏆", -2.0)), confidence=0.7
+    )
+    with pytest.warns(RuntimeWarning, match="context tables"):
+        out = lossy_context.rerank(plain, run, "", " prize for the winner", lossy.Evidence(), True)
+    assert out is plain

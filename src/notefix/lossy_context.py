@@ -331,7 +331,11 @@ def rerank(
     if not words:
         return rec
     if static:
-        found = _static_similarities([_name_list(p) for p in parts], words)
+        try:
+            found = _static_similarities([_name_list(p) for p in parts], words)
+        except (OSError, ValueError) as error:  # tables missing or damaged: go on without
+            _warn_once(f"notefix's context tables cannot be read ({error}); going on without")
+            return rec
         sims = {n: x for n, x in zip(names, found, strict=True) if n is not None and x is not None}
         if len(set(sims.values())) < 2:
             return rec
