@@ -449,8 +449,13 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
             score += _INVISIBLE
     unspaced_done = False
     for m in _WORD.finditer(ctx):
-        if m.end() <= lo or m.start() >= hi:
+        # A word that merely touches the reconstruction is scored too: a candidate that
+        # ends in a space leaves the next word standing alone, one that takes the space
+        # joins it to the next word, and both readings must pay for that word.
+        if m.end() < lo or m.start() > hi or (m.end() == lo and lo == hi):
             continue
+        if (m.end() == lo or m.start() == hi) and _mixed_script(m.group()):
+            continue  # a neighbour still to be repaired tells nothing yet
         if open_end and m.end() == len(ctx) and m.start() >= lo:
             continue
         word = m.group()
@@ -463,6 +468,12 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
             continue
         score += _word_score(word, left[-WINDOW:] + right[:WINDOW], doc)
     return score
+
+
+def _mixed_script(word: str) -> bool:
+    scripts = {data.script_of(c) for c in word if _LETTER.match(c)}
+    scripts.discard("")
+    return len(scripts) > 1
 
 
 def _unspaced_score(ctx: str, lo: int, hi: int, doc: _Doc) -> float:
