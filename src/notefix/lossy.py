@@ -380,21 +380,26 @@ def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False) -> float
     return math.log(prob) + penalty
 
 
+def _letter_scripts(text: str) -> Counter[str]:
+    """The scripts of the letters in ``text``, counted (letters of no script left out)."""
+    scripts = Counter(data.script_of(c) for c in text if _LETTER.match(c))
+    scripts.pop("", None)
+    return scripts
+
+
 def _word_score(word: str, context: str, doc: _Doc) -> float:
     floor = math.log(data.FLOOR_FREQUENCY)
     if unicodedata2.normalize("NFKC", word) != word:
         # Compatibility forms (mathematical letters, ligatures) are not how words are
         # spelled; they are symbols that happen to be letters.
         return floor + _MIXED_SCRIPT
-    scripts = Counter(data.script_of(c) for c in word if _LETTER.match(c))
-    scripts.pop("", None)
+    scripts = _letter_scripts(word)
     if not scripts:
         return 0.0
     script = scripts.most_common(1)[0][0]
     if len(scripts) > 1:
         return floor + _MIXED_SCRIPT * (len(scripts) - 1)
-    around = Counter(data.script_of(c) for c in context if _LETTER.match(c))
-    around.pop("", None)
+    around = _letter_scripts(context)
     if around and script not in around:
         # A word in a script that none of its neighbours use: its probability in the
         # neighbours' language is below anything wordfreq lists.
@@ -452,9 +457,11 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         # A word that merely touches the reconstruction is scored too: a candidate that
         # ends in a space leaves the next word standing alone, one that takes the space
         # joins it to the next word, and both readings must pay for that word.
-        if m.end() < lo or m.start() > hi or (m.end() == lo and lo == hi):
+        overlaps = m.end() > lo and m.start() < hi
+        touches = lo < hi and (m.end() == lo or m.start() == hi)
+        if not overlaps and not touches:
             continue
-        if (m.end() == lo or m.start() == hi) and _mixed_script(m.group()):
+        if touches and len(_letter_scripts(m.group())) > 1:
             continue  # a neighbour still to be repaired tells nothing yet
         if open_end and m.end() == len(ctx) and m.start() >= lo:
             continue
@@ -468,12 +475,6 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
             continue
         score += _word_score(word, left[-WINDOW:] + right[:WINDOW], doc)
     return score
-
-
-def _mixed_script(word: str) -> bool:
-    scripts = {data.script_of(c) for c in word if _LETTER.match(c)}
-    scripts.discard("")
-    return len(scripts) > 1
 
 
 def _unspaced_score(ctx: str, lo: int, hi: int, doc: _Doc) -> float:
