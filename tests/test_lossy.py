@@ -307,3 +307,13 @@ def test_a_page_that_loses_lead_bytes_too_ends() -> None:
     # have lost its lead, and that lead a continuation, without end but for a bound.
     fixed = notefix.fix_text("- π§ text\n")
     assert notefix.fix_text(fixed) == fixed
+
+
+def test_a_flattened_no_break_space_inside_a_word_joins_the_word() -> None:
+    # "às" is C3 A0 73; read as Windows-1252 "Ã\xa0s", the no-break space flattened.
+    # Reading the space as a no-break space folded with a real one ("à s") must pay for
+    # the lone "s" it leaves, as "às" pays for its word.
+    run = "às".encode().decode("windows-1252").replace("\xa0", " ")[:2]
+    result = reconstruct(run, "sloppy-windows-1252", "Vamos ", "s seis horas.", Evidence())
+    assert result is not None
+    assert result.best.text == "à"
