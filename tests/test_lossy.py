@@ -317,3 +317,53 @@ def test_a_flattened_no_break_space_inside_a_word_joins_the_word() -> None:
     result = reconstruct(run, "sloppy-windows-1252", "Vamos ", "s seis horas.", Evidence())
     assert result is not None
     assert result.best.text == "à"
+
+
+# --- Reading less of the context, remembering runs ------------------------------------
+
+# Spaces, prepended marks (Arabic number sign), combining marks, joiners, selectors,
+# regional indicators, skin tones, letters and emoji: what grapheme breaking turns on.
+_BREAKING = " \u0600\u0301\u200d\ufe0f\U0001f1fa\U0001f1f8\U0001f3fd\u1100\u1161aé🎉👍"
+
+
+@given(st.text(alphabet=_BREAKING, max_size=40), st.data())
+def test_the_view_breaks_into_the_same_graphemes_and_words_as_the_whole(
+    ctx: str, data: st.DataObject
+) -> None:
+    from notefix.lossy import _GRAPHEME, _WORD, _view
+
+    lo = data.draw(st.integers(0, len(ctx)))
+    hi = data.draw(st.integers(lo, len(ctx)))
+    a, b = _view(ctx, lo, hi)
+    assert 0 <= a <= lo <= hi <= b <= len(ctx)
+
+    def pieces(pattern: regex.Pattern[str], text: str, offset: int) -> set[tuple[int, str]]:
+        return {(m.start() + offset, m.group()) for m in pattern.finditer(text)}
+
+    whole = pieces(_GRAPHEME, ctx, 0)
+    view = pieces(_GRAPHEME, ctx[a:b], a)
+    # Every grapheme of the view but its last (cut at the view's end) is one of the
+    # whole's, and every grapheme of the whole that starts in the view and ends before
+    # its last character is in the view.
+    inner = {(s, g) for s, g in view if s + len(g) < b}
+    assert inner <= whole
+    assert {(s, g) for s, g in whole if a <= s and s + len(g) < b} <= view
+
+    def near(found: set[tuple[int, str]]) -> set[tuple[int, str]]:
+        return {(s, w) for s, w in found if s <= hi and s + len(w) >= lo}
+
+    # The words that overlap or touch the reconstruction are the same read either way.
+    assert near(pieces(_WORD, ctx, 0)) == near(pieces(_WORD, ctx[a:b], a))
+
+
+@given(note_text(), st.sampled_from(CODECS), st.sampled_from(MODES))
+def test_a_remembered_run_reads_as_it_does_afresh(text: str, codec: str, mode: str) -> None:
+    # One evidence for every slot, as the engine uses it: the memo must key each run on
+    # everything that decides it, so that a run seen again (in other words around it
+    # beyond the scorer's window, or a different run) is never given another's answer.
+    slots, evidence = damaged_slots(text, codec, mode)
+    for slot in slots + slots:
+        shared = reconstruct(slot.run, codec, slot.before, slot.after, evidence)
+        fresh_evidence = Evidence(evidence.text, evidence.counts)
+        fresh = reconstruct(slot.run, codec, slot.before, slot.after, fresh_evidence)
+        assert shared == fresh

@@ -50,6 +50,10 @@ class Evidence:
 
     text: str = ""
     counts: Counter[str] = field(default_factory=Counter)
+    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    """Filled as runs are reconstructed: the document model, and each run's candidates
+    by its run, page and the context the scorer reads. A document repeats its damage
+    (the same word broken the same way), and the evidence is fixed for its life."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,8 +345,13 @@ def _doc_model(text: str, counts_items: tuple[tuple[str, int], ...]) -> _Doc:
 
 
 def _model(evidence: Evidence, before: str, after: str) -> _Doc:
-    text = evidence.text or (before + after)
-    return _doc_model(text, tuple(sorted(evidence.counts.items())))
+    if not evidence.text:
+        return _doc_model(before + after, tuple(sorted(evidence.counts.items())))
+    doc = evidence.memo.get(_Doc)
+    if not isinstance(doc, _Doc):
+        doc = _doc_model(evidence.text, tuple(sorted(evidence.counts.items())))
+        evidence.memo[_Doc] = doc
+    return doc
 
 
 # --- Scoring ----------------------------------------------------------------------------
@@ -380,9 +389,12 @@ def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False) -> float
     return math.log(prob) + penalty
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _letter_scripts(text: str) -> Counter[str]:
-    """The scripts of the letters in ``text``, counted (letters of no script left out)."""
-    scripts = Counter(data.script_of(c) for c in text if _LETTER.match(c))
+    """The scripts of the letters in ``text``, counted (letters of no script left out).
+    Cached (the same contexts and words come back for every candidate of a run): read
+    it, never change it."""
+    scripts = Counter(data.script_of(c) for c in _LETTER.findall(text))
     scripts.pop("", None)
     return scripts
 
@@ -425,6 +437,24 @@ def _segmentation_score(text: str, lang: str) -> float:
     return best[-1]
 
 
+_PREPEND = regex.compile(r"\p{Grapheme_Cluster_Break=Prepend}")
+
+
+def _view(ctx: str, lo: int, hi: int) -> tuple[int, int]:
+    """The stretch of ``ctx`` around ``ctx[lo:hi]`` that its graphemes and words can be
+    read from as in the whole: from a space before it to just past a space after it.
+    Text breaks into graphemes before every space (but after a prepended mark), so
+    breaking the stretch gives the same graphemes as breaking the whole, and no word
+    crosses a space."""
+    a = ctx.rfind(" ", 0, lo)
+    while a > 0 and _PREPEND.match(ctx[a - 1]):
+        a = ctx.rfind(" ", 0, a - 1)
+    b = ctx.find(" ", hi)
+    while b > 0 and _PREPEND.match(ctx[b - 1]):
+        b = ctx.find(" ", b + 1)
+    return max(a, 0), len(ctx) if b < 0 else b + 1
+
+
 def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False) -> float:
     """Log-probability of ``middle`` (the reconstructed characters) between its context.
 
@@ -433,15 +463,28 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
     """
     ctx = left + middle + right
     lo, hi = len(left), len(left) + len(middle)
+    a, b = _view(ctx, lo, hi)
+    matches = list(_GRAPHEME.finditer(ctx[a:b]))
+    if a and matches and matches[0].end() + a > lo:
+        # The first grapheme read is already part of the reconstruction: its neighbour
+        # before it is out of view, so read from the start.
+        a = 0
+        matches = list(_GRAPHEME.finditer(ctx[:b]))
+    last = len(matches) - 1
     score = 0.0
-    matches = list(_GRAPHEME.finditer(ctx))
-    emoji_at = [data.emoji_status(m.group()) is not None for m in matches] + [False]
+
+    def emoji_at(i: int) -> bool:
+        return 0 <= i <= last and data.emoji_status(matches[i].group()) is not None
+
     for i, m in enumerate(matches):
-        if m.end() <= lo or m.start() >= hi:
+        start, end = m.start() + a, m.end() + a
+        if end <= lo:
             continue
+        if start >= hi:
+            break
         g = m.group()
-        beside_emoji = emoji_at[i - 1] or emoji_at[i + 1]
-        if open_end and m.end() == len(ctx):
+        beside_emoji = emoji_at(i - 1) or emoji_at(i + 1)
+        if open_end and end == len(ctx):
             if g in data.emoji_prefixes() or data.emoji_status(g) is not None:
                 score += math.log(data.symbol_probability(g[0]))
             elif _is_symbolic(g) and ord(g[0]) > 0x7F:
@@ -449,11 +492,11 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
             continue
         if _is_symbolic(g) and ord(g[0]) > 0x7F:
             score += _symbol_score(g, doc, beside_emoji)
-            score += math.log(doc.follow[_follow_class(ctx[m.end() : m.end() + 1])])
+            score += math.log(doc.follow[_follow_class(ctx[end : end + 1])])
         elif _is_symbolic(g) and any(unicodedata2.category(c) in {"Cf", "Mn"} for c in g):
             score += _INVISIBLE
     unspaced_done = False
-    for m in _WORD.finditer(ctx):
+    for m in _WORD.finditer(ctx, a, b):
         # A word that merely touches the reconstruction is scored too: a candidate that
         # ends in a space leaves the next word standing alone, one that takes the space
         # joins it to the next word, and both readings must pay for that word.
@@ -642,6 +685,29 @@ def reconstruct(
     >>> reconstruct("ğŸ‘ï¸", "sloppy-windows-1254", "", " Eye", Evidence()).best.text
     '👁️'
     """
+    # The scorer reads WINDOW characters either side (the document model aside, which
+    # without a document text is made of ``before`` and ``after`` themselves).
+    key = (
+        (run, codec, before[-WINDOW:], after[:WINDOW])
+        if evidence.text
+        else (run, codec, before, after)
+    )
+    rec = evidence.memo.get(key)
+    if rec is None:
+        rec = _reconstruct(run, codec, before, after, evidence) or _NONE
+        evidence.memo[key] = rec
+    if not isinstance(rec, Reconstruction):
+        return None
+    return _with_context(rec, run, before, after, evidence)
+
+
+_NONE = object()
+"""Memo of a run that has no reconstruction."""
+
+
+def _reconstruct(
+    run: str, codec: str, before: str, after: str, evidence: Evidence
+) -> Reconstruction | None:
     segments = _segment_options(run, codec, collapse=not after[:1].isspace())
     if segments is None:
         return None
@@ -653,7 +719,7 @@ def reconstruct(
         nbsp = sum(o.nbsp for o in only.values())
         return Reconstruction(
             (Candidate(text, 0.0, tuple(restored), _reason(restored, nbsp)),), 1.0
-        )
+        )  # one reading: nothing for the context to re-rank
 
     doc = _model(evidence, before, after)
     has_holes = "\ufffd" in run or "?" in run
@@ -692,8 +758,7 @@ def reconstruct(
         candidates.append(Candidate(text, value, tuple(restored), _reason(restored, nbsp)))
         if len(candidates) == MAX_CANDIDATES:
             break
-    rec = Reconstruction(tuple(candidates), confidence)
-    return _with_context(rec, run, before, after, evidence)
+    return Reconstruction(tuple(candidates), confidence)
 
 
 def _with_context(

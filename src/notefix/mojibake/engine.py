@@ -85,8 +85,10 @@ def _plausible(decoded: str, layered: bool = False) -> bool:
     return True
 
 
+@cache
 def _script(ch: str) -> str:
-    """The Unicode script of a character (Scripts.txt, through fontTools)."""
+    """The Unicode script of a character (Scripts.txt, through fontTools); cached, as
+    the same letters are asked about for every candidate reading of every run."""
     return str(unicode_scripts.script(ch))
 
 
