@@ -420,8 +420,10 @@ def _word_score(word: str, context: str, doc: _Doc) -> float:
     return floor if lang is None else math.log(data.word_probability(word, lang))
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _segmentation_score(text: str, lang: str) -> float:
-    """Log-probability of the best split of unspaced text into wordfreq words."""
+    """Log-probability of the best split of unspaced text into wordfreq words (cached:
+    a run's candidates share most of the text around them)."""
     vocab = data.frequency_dict(lang)
     longest = min(data.max_word_length(lang), 8)
     best = [0.0] + [-math.inf] * len(text)
