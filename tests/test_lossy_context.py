@@ -136,6 +136,27 @@ def test_context_reaches_past_the_engines_window() -> None:
     assert lossy_context.context(run, "", after, lossy.Evidence()) == "The final and much lat"
 
 
+def test_the_engine_passes_each_run_the_rest_of_its_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The context words are read from ``after``, so the engine passes the rest of the
+    # run's line (bounded by CONTEXT_CHARS), not a fixed few characters that would send
+    # the scorer searching the whole document for where the run was.
+    seen: list[tuple[str, str]] = []
+    real = lossy.reconstruct
+
+    def spy(run: str, codec: str, before: str, after: str, ev: lossy.Evidence) -> object:
+        seen.append((run, after))
+        return real(run, codec, before, after, ev)
+
+    monkeypatch.setattr(lossy, "reconstruct", spy)
+    tail = " The final and much later words: prize for the winner"
+    long_tail = " and" * lossy_context.CONTEXT_CHARS
+    notefix.repair(f"ğŸ†{tail}\nğŸ®{long_tail}\n")
+    # The runs take the space after them (it may be half of a flattened no-break space).
+    afters = {run.strip(): after for run, after in seen}
+    assert afters["ğŸ†"] == tail[1:] + "\n"
+    assert afters["ğŸ®"] == long_tail[1 : 1 + lossy_context.CONTEXT_CHARS]
+
+
 def test_letters_are_left_to_word_frequencies() -> None:
     rec = lossy.Reconstruction(
         (lossy.Candidate("кот", -1.0), lossy.Candidate("кор", -2.0)), confidence=0.7

