@@ -222,6 +222,15 @@ def _complete(
 def _options(
     segment: Sequence[tuple[int, int]], lost: frozenset[int], collapse: bool = True
 ) -> list[_Option]:
+    return list(_options_of(tuple(segment), lost, collapse))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _options_of(
+    segment: tuple[tuple[int, int], ...], lost: frozenset[int], collapse: bool
+) -> tuple[_Option, ...]:
+    """The readings of one segment, cached: a document breaks the same characters the
+    same way again and again ("ğŸ" leads every emoji of a block)."""
     seen: dict[str, _Option] = {}
     for raw, restored, drops, nbsp in _complete(segment, lost, collapse):
         try:
@@ -234,7 +243,7 @@ def _options(
         # Equal texts: keep the reading that assumes the fewest dropped bytes.
         if text not in seen or drops < seen[text].drops:
             seen[text] = option
-    return list(seen.values())
+    return tuple(seen.values())
 
 
 # --- Document model ---------------------------------------------------------------------

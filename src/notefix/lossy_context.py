@@ -174,7 +174,7 @@ def similarity(a: str, b: str) -> float:
 # --- The static tables ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Tables:
     dims: int
     names: dict[str, int]
@@ -186,14 +186,21 @@ class _Tables:
         """The unit-length sum of the rows at ``indices`` (None for no rows)."""
         if not indices:
             return None
-        total = [0.0] * self.dims
-        for i in indices:
-            scale = self.scales[i]
-            row = self.rows[i * self.dims : (i + 1) * self.dims]
-            for k, x in enumerate(row):
-                total[k] += scale * x
-        norm = math.sqrt(sum(x * x for x in total))
-        return [x / norm for x in total] if norm else None
+        return _unit_sum(self, tuple(indices))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _unit_sum(tables: _Tables, indices: tuple[int, ...]) -> list[float] | None:
+    """``_Tables.vector``, cached: the same names and contexts come back run after run
+    (read the result, never change it)."""
+    dims = tables.dims
+    total = [0.0] * dims
+    for i in indices:
+        scale = tables.scales[i]
+        row = tables.rows[i * dims : (i + 1) * dims]
+        total = [t + scale * x for t, x in zip(total, row, strict=True)]
+    norm = math.sqrt(sum(x * x for x in total))
+    return [x / norm for x in total] if norm else None
 
 
 @functools.cache
