@@ -249,6 +249,7 @@ def _options_of(
 # --- Document model ---------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _is_symbolic(grapheme: str) -> bool:
     return not any(_LETTER.match(c) for c in grapheme) and not grapheme.isspace()
 
@@ -317,15 +318,20 @@ def _doc_model(text: str, counts_items: tuple[tuple[str, int], ...]) -> _Doc:
     beside_emoji = [1.0, 1.0]
     groups: Counter[str] = Counter()
     graphemes = _GRAPHEME.findall(text)
-    emoji_at = [data.emoji_status(g) is not None for g in graphemes] + [False]
+    last = len(graphemes) - 1
+
+    def emoji_at(i: int) -> bool:
+        return 0 <= i <= last and data.emoji_status(graphemes[i]) is not None
+
     end = 0
     for i, g in enumerate(graphemes):
         end += len(g)
         if ord(g[0]) > 0x7F and _is_symbolic(g):
             follow[_follow_class(text[end : end + 1])] += 1
-            kinds[emoji_at[i]] += 1
-            if emoji_at[i - 1] or emoji_at[i + 1]:
-                beside_emoji[emoji_at[i]] += 1
+            here = emoji_at(i)
+            kinds[here] += 1
+            if emoji_at(i - 1) or emoji_at(i + 1):
+                beside_emoji[here] += 1
             group = data.emoji_group(g)
             if group is not None:
                 groups[group] += 1
