@@ -94,6 +94,7 @@ _ZWJ = "\u200d"
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
 _GRAPHEME = regex.compile(r"\X")
 _LETTER = regex.compile(r"\p{L}")
+_LETTERS = regex.compile(r"\p{L}+")
 _LANGUAGE_SAMPLE = 500
 
 # Log-probability penalties for structures that Unicode allows but real text avoids.
@@ -481,7 +482,9 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
     ctx = left + middle + right
     lo, hi = len(left), len(left) + len(middle)
     a, b = _view(ctx, lo, hi)
-    matches = list(_GRAPHEME.finditer(ctx[a:b]))
+    # A grapheme that overlaps letters holds a letter: it is no symbol, and only words
+    # are scored (most candidates are letters: a Cyrillic or CJK reading).
+    matches = [] if _LETTERS.fullmatch(middle) else list(_GRAPHEME.finditer(ctx[a:b]))
     if a and matches and matches[0].end() + a > lo:
         # The first grapheme read is already part of the reconstruction: its neighbour
         # before it is out of view, so read from the start.
