@@ -367,3 +367,37 @@ def test_a_remembered_run_reads_as_it_does_afresh(text: str, codec: str, mode: s
         fresh_evidence = Evidence(evidence.text, evidence.counts)
         fresh = reconstruct(slot.run, codec, slot.before, slot.after, fresh_evidence)
         assert shared == fresh
+
+
+# --- Marked holes -----------------------------------------------------------------------
+
+
+def test_a_question_mark_hole_no_reading_fills_is_marked_where_the_page_is_at_work() -> None:
+    # "”" is E2 80 9D; Windows-1252 has no 9D, and the decoder wrote '?'. Nothing tells
+    # "”" from the other characters E2 80 with a lost byte (punctuation has no word
+    # frequency): the character becomes U+FFFD, as a decoder marks a lost byte, rather
+    # than a guess or mojibake left standing. The document shows the page at work ("“").
+    text = "She wrote â€œyesâ€? and then â€œnoâ€? twice."
+    result = notefix.repair(text)
+    assert result.text == "She wrote “yes\ufffd and then “no\ufffd twice."
+    marks = [e for e in result.edits if e.replacement == "\ufffd"]
+    assert len(marks) == 2
+    assert all("marked" in e.reason and 0.5 < e.confidence <= 1.0 for e in marks)
+
+
+def test_a_question_mark_is_not_marked_without_the_page_at_work() -> None:
+    text = "Is it â€? Who knows?"
+    assert notefix.fix_text(text) == text
+
+
+@given(note_text(), st.sampled_from(CODECS), st.sampled_from(("fffd", "question")))
+def test_a_guess_in_a_marked_hole_is_at_least_as_likely_as_not(
+    text: str, codec: str, mode: str
+) -> None:
+    # Where the text marks the hole, a guess is only applied when its own confidence
+    # reaches one half (not that of a better reading set aside as invisible).
+    damaged = lossy_mangle(text, codec, mode)
+    for edit in notefix.repair(damaged).edits:
+        run = damaged[edit.start : edit.end]
+        if ("?" in run or "\ufffd" in run) and "restored" in edit.reason:
+            assert edit.confidence >= 0.5, (run, edit)

@@ -428,21 +428,30 @@ def _delta(text: str, p: Proposal, replacement: str) -> int:
 
 
 def _one_layer(
-    text: str, settings: Settings, within: list[tuple[int, int]] | None = None
+    text: str,
+    settings: Settings,
+    within: list[tuple[int, int]] | None = None,
+    shown: dict[str, int] | None = None,
 ) -> list[Edit]:
     """One layer of repair. ``within``: for a deeper layer, the spans the last layer
-    wrote; mojibake nests inside what was just decoded, nowhere else."""
+    wrote; mojibake nests inside what was just decoded, nowhere else. ``shown``: per
+    page, the bytes the layers before repaired; given on the last pass, once nothing
+    else changes, to mark with U+FFFD the '?' holes that no reading could fill (until
+    then, a repaired neighbour may still settle them)."""
     _SCORES.clear()
     _COVER.clear()
     try:
-        return _decide_layer(text, settings, within)
+        return _decide_layer(text, settings, within, shown)
     finally:
         _SCORES.clear()
         _COVER.clear()
 
 
 def _decide_layer(
-    text: str, settings: Settings, within: list[tuple[int, int]] | None
+    text: str,
+    settings: Settings,
+    within: list[tuple[int, int]] | None,
+    shown: dict[str, int] | None,
 ) -> list[Edit]:
     found = _proposals(text)
     for name, props in found.items():
@@ -537,7 +546,8 @@ def _decide_layer(
             # document backs less cannot read it another way in the meantime.
             # A real word is not a lost-byte run either ("Українська" holds "аї", which
             # is E0 BF and a lost byte in windows-1251).
-            if not deeper and not _is_a_word(text, p) and _may_guess(text, p, evidence[p.page]):
+            backing = evidence[p.page] + (shown.get(p.page, 0) if shown is not None else 0)
+            if not deeper and not _is_a_word(text, p) and _may_guess(text, p, backing):
                 take(p)
                 lossy_later.append(p)
             continue
@@ -600,7 +610,16 @@ def _decide_layer(
 
             prior = min(0.0, page_prior.get(p.page, 0.0))
             edit = _lossy_edit(
-                text, p, before, after, ev, settings, prior, accept, evidence.get(p.page, 0)
+                text,
+                p,
+                before,
+                after,
+                ev,
+                settings,
+                prior,
+                accept,
+                evidence.get(p.page, 0),
+                None if shown is None else shown.get(p.page, 0),
             )
             if edit is not None:
                 edits.append(edit)
@@ -865,13 +884,15 @@ def _lossy_edit(
     prior: float = 0.0,
     accept: Callable[[str], bool] | None = None,
     evidence: int = 0,
+    shown: int | None = None,
 ) -> Edit | None:
     """The edit for a lossy run: the reconstruction's best candidate (that ``accept``
     takes, if given) when it reads better than the run by more than ``prior``; else
-    a U+FFFD where the text marked the hole; else nothing. Without ``evidence`` for the
-    page, a marked hole or ftfy's agreement (``accept``), only an emoji or symbol is
-    guessed (a four-byte sequence short of a byte), never letters: "рії" in Ukrainian is
-    a word."""
+    a U+FFFD where the text marked the hole (a '?' only with ``shown``: the bytes
+    earlier layers repaired on this page, which count as evidence then); else nothing.
+    Without ``evidence`` for the page, a marked hole or ftfy's agreement (``accept``),
+    only an emoji or symbol is guessed (a four-byte sequence short of a byte), never
+    letters: "рії" in Ukrainian is a word. The last pass (``shown``) only marks."""
     run = text[p.start : p.end]
     page = BY_NAME[p.page]
     rec = None
@@ -880,7 +901,7 @@ def _lossy_edit(
     marked = "\ufffd" in run or "?" in run
     # Where the text marks the hole, a doubtful guess is worse than the mark.
     floor = max(settings.lost_byte_threshold, 0.5 if marked else 0.0)
-    if rec is not None and rec.confidence >= floor:
+    if rec is not None and shown is None:
         # The best candidate, or with ``accept`` the best one it accepts.
         pool = [
             c
@@ -889,8 +910,10 @@ def _lossy_edit(
         ][:1]
         best = pool[0] if pool else rec.best
         decoded = Proposal(p.page, p.start, p.end, best.text, p.nbytes, p.nseq, False)
+        # The floor holds for the candidate applied, not for one set aside.
         if (
             pool
+            and _share(rec, best.score) >= floor
             and best.text != run
             and _plausible(best.text)
             and _score(text, decoded) > prior
@@ -910,10 +933,10 @@ def _lossy_edit(
             )
             confidence = _share(rec, best.score)
             return Edit(p.start, p.end, best.text, reason, confidence, alternatives)
+    tail = " " if run.endswith(" ") else ""
     if "\ufffd" in run:
         # The text itself says a byte was lost here and nothing better can be said:
         # one U+FFFD for the one character, as the decoder should have written.
-        tail = " " if run.endswith(" ") else ""
         return Edit(
             p.start,
             p.end,
@@ -921,7 +944,29 @@ def _lossy_edit(
             f"utf-8 read as {p.page}, lost byte marked U+FFFD",
             1.0,
         )
+    if (
+        shown is not None
+        and rec is not None
+        and evidence + shown >= 3
+        and (held := _question_held(rec, run)) > 0.5
+    ):
+        # In a document that shows this page at work, a '?' where UTF-8 needs a byte is
+        # the mark a lossy decoder left, as the readings say: mark the character the
+        # decoder should have, rather than leave mojibake or guess one nobody can tell.
+        return Edit(
+            p.start,
+            p.end,
+            "\ufffd" * p.nseq + tail,
+            f"utf-8 read as {p.page}, lost byte marked '?' (now U+FFFD)",
+            held,
+        )
     return None
+
+
+def _question_held(rec: lossy.Reconstruction, run: str) -> float:
+    """The share of the readings that take a '?' of the run for a lost byte."""
+    marks = run.count("?")
+    return min(1.0, sum(_share(rec, c.score) for c in rec.candidates if c.text.count("?") < marks))
 
 
 @cache
@@ -999,8 +1044,23 @@ def _repair(text: str, settings: Settings) -> Repair:
             current = apply_edits(current, c1)
         if current == before:
             break
+    if "?" in current and total:
+        marks = _one_layer(current, settings, None, _repaired_bytes(total))
+        if marks:
+            total = compose(text, total, marks) if total else tuple(marks)
+            current = apply_edits(current, marks)
     _forget_scan()
     return Repair(current, total)
+
+
+def _repaired_bytes(edits: tuple[Edit, ...]) -> dict[str, int]:
+    """Per code page, the UTF-8 bytes that these edits decoded through it."""
+    out: dict[str, int] = {}
+    for e in edits:
+        if e.reason.startswith("utf-8 read as "):
+            page = e.reason.removeprefix("utf-8 read as ").split(",", 1)[0]
+            out[page] = out.get(page, 0) + len(e.replacement.encode("utf-8", "surrogatepass"))
+    return out
 
 
 def _text_has_c1(text: str) -> bool:
