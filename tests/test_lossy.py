@@ -401,3 +401,28 @@ def test_a_guess_in_a_marked_hole_is_at_least_as_likely_as_not(
         run = damaged[edit.start : edit.end]
         if ("?" in run or "\ufffd" in run) and "restored" in edit.reason:
             assert edit.confidence >= 0.5, (run, edit)
+
+
+def test_a_replaced_byte_between_continuation_bytes_is_filled() -> None:
+    # 南 is E5 8D 97: Windows-1252 has no 8D, so a lossy decoder leaves "å�—", the hole
+    # in the middle of the sequence rather than at its end.
+    text = "南方很热，南方很大。"
+    damaged = text.encode("utf-8").decode("windows-1252", errors="replace")
+    assert "\ufffd—" in damaged
+    assert notefix.fix_text(damaged) == text
+
+
+def test_a_hole_inside_double_mojibake_is_marked_in_the_deeper_layer() -> None:
+    # ┒ (E2 94 92) read as Windows-1252 is "â”’"; that read again, with the 9D of "”"
+    # replaced, is "Ã¢â€�â€™". The outer layer marks its hole; in the inner one the
+    # character that "”" stood for is lost, and is marked, not left as "â�’".
+    text = "Cheers ┒(⌣˛⌣)┎ mate, café"
+    once = text.encode("utf-8").decode("windows-1252", errors="replace")
+    twice = once.encode("utf-8").decode("windows-1252", errors="replace")
+    assert notefix.fix_text(twice) == "Cheers \ufffd(⌣˛⌣)\ufffd mate, café"
+
+
+def test_a_run_with_a_modifier_among_symbols_is_decoded_alone() -> None:
+    # "⌣˛⌣" holds an ogonek (a modifier symbol, rarely written alone), but not only
+    # that: with nothing else of its page in the text, it is still mojibake to undo.
+    assert notefix.fix_text("Face: (âŒ£Ë›âŒ£) ok") == "Face: (⌣˛⌣) ok"

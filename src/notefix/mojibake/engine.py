@@ -244,11 +244,19 @@ def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
             j = i + k
             while j < n and data[j] in (0x1A, 0x3F, 0x20) and j - i < need:
                 j += 1
+            # A hole may stand between continuation bytes too (E2 ? 92): the sequence is
+            # whole, with a byte marked.
+            m = j
+            while m < n and m - i < need and (data[m] in (0x1A, 0x3F) or 0x80 <= data[m] <= 0xBF):
+                m += 1
+            filled = m > j and m - i == need and data[j - 1] in (0x1A, 0x3F)
+            if filled:
+                j = m
             # One missing piece at most: a lead with continuation bytes, or a two-byte
             # lead whose second byte is marked (hole) or was a flattened no-break space.
             # A two-byte lead right before another lead: its continuation was dropped.
             lone = need == 2 and k == 1 and j == i + 1 and i + 1 < n and data[i + 1] >= 0xC2
-            if k > 1 or (j > i + k and need == 2) or lone:
+            if k > 1 or (j > i + k and need == 2) or lone or filled:
                 if lossy_start < 0:
                     lossy_start = i
                 i = j
@@ -547,7 +555,12 @@ def _decide_layer(
             # A real word is not a lost-byte run either ("Українська" holds "аї", which
             # is E0 BF and a lost byte in windows-1251).
             backing = evidence[p.page] + (shown.get(p.page, 0) if shown is not None else 0)
-            if not deeper and not _is_a_word(text, p) and _may_guess(text, p, backing):
+            if _is_a_word(text, p):
+                continue
+            # In a deeper layer, only a hole the last layer marked, inside what it
+            # decoded: the character it stood in is lost too, and is marked (never
+            # guessed: mojibake of mojibake gives too little to go on).
+            if ("\ufffd" in text[p.start : p.end]) if deeper else _may_guess(text, p, backing):
                 take(p)
                 lossy_later.append(p)
             continue
@@ -562,7 +575,10 @@ def _decide_layer(
             and evidence[p.page] == p.nbytes
             and (
                 _score(text, p) <= prior_alone
-                or (_rare(p.replacement) and not _still_mojibake(p.replacement))
+                or (
+                    2 * _rare(p.replacement) >= len(p.replacement)
+                    and not _still_mojibake(p.replacement)
+                )
             )
         ):
             continue
@@ -619,7 +635,7 @@ def _decide_layer(
                 prior,
                 accept,
                 evidence.get(p.page, 0),
-                None if shown is None else shown.get(p.page, 0),
+                shown.get(p.page, 0) if shown is not None else (0 if deeper else None),
             )
             if edit is not None:
                 edits.append(edit)
