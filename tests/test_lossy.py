@@ -426,3 +426,11 @@ def test_a_run_with_a_modifier_among_symbols_is_decoded_alone() -> None:
     # "⌣˛⌣" holds an ogonek (a modifier symbol, rarely written alone), but not only
     # that: with nothing else of its page in the text, it is still mojibake to undo.
     assert notefix.fix_text("Face: (âŒ£Ë›âŒ£) ok") == "Face: (⌣˛⌣) ok"
+
+
+def test_a_question_mark_between_continuation_bytes_is_filled() -> None:
+    # The same hole as above, written '?' by the decoder: "å?—".
+    text = "南方很热，南方很大。"
+    damaged = text.encode("utf-8").decode("windows-1252", errors="replace").replace("\ufffd", "?")
+    assert "å?—" in damaged
+    assert notefix.fix_text(damaged) == text

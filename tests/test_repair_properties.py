@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import notefix
@@ -33,6 +33,9 @@ def another_reading(broken: str, repaired: str) -> bool:
 
 @pytest.mark.parametrize("codec", PAGES)
 @given(text=real_text())
+# "ĹĄ" is ť in windows-1250 and š in iso-8859-2: the keycap's 0x8F, "Ź", only
+# windows-1250 has, and it decides the whole text (one page, not one per run).
+@example(text="Ať #️⃣ ")
 def test_repair_reverses_one_layer_of_mojibake(codec: str, text: str) -> None:
     assume(enough_evidence(text) and survives(text, codec))
     broken = mangle(text, codec)

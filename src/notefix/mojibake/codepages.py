@@ -146,7 +146,8 @@ def scan_pattern() -> re.Pattern[str]:
 
     - ``text[i]`` is some page's continuation character (or U+FFFD) and ``text[i - 1]``
       some page's lead character: a page may pair at ``i - 1`` (``pair_masks`` say
-      which). Every match of every ``pair_pattern`` is found this way, one later;
+      which). Every match of every ``pair_pattern`` is found this way, one later; or
+      ``text[i - 1]`` is a '?' and ``text[i - 2]`` a lead (a pair with a replaced byte);
     - ``text[i]`` is a C1 control;
     - ``nbsp_pattern("windows-1252")`` matches at ``i``.
 
@@ -156,9 +157,11 @@ def scan_pattern() -> re.Pattern[str]:
     windows-1251 lead)."""
     nbsp_leads = BY_NAME["windows-1252"].lead2
     pair = char_class(_all_leads()) + char_class(_all_conts())
+    # A lead, a '?' standing for a replaced byte, a continuation: a pair with a hole.
+    holed = char_class(_all_leads()) + "\\?" + char_class(_all_conts())
     return re.compile(
         char_class(_all_conts() + _C1 + nbsp_leads)
-        + f"(?:(?<={pair})|(?<={char_class(_C1)})|(?<={char_class(nbsp_leads)})[ ?])"
+        + f"(?:(?<={pair})|(?<={holed})|(?<={char_class(_C1)})|(?<={char_class(nbsp_leads)})[ ?])"
     )
 
 
@@ -202,7 +205,24 @@ def run_pattern(page: str) -> re.Pattern[str]:
     lead, conts = char_class(cp.lead), char_class(cp.cont + "\ufffd")
     # A lead whose continuation bytes were all dropped stands alone ("Ñ" for с, D1 81,
     # with 81 dropped); it belongs to the run when leads and then a complete pair follow.
-    step = lead + "(?:" + conts + "+|(?=" + char_class(cp.lead2) + "*" + lead + conts + "))"
+    # A '?' between continuation characters stands for a byte replaced there.
+    filled = "(?:" + conts + "|\\?(?=" + conts + "))"
+    step = (
+        lead
+        + "(?:"
+        + conts
+        + filled
+        + "*|\\?(?="
+        + conts
+        + ")"
+        + filled
+        + "+|(?="
+        + char_class(cp.lead2)
+        + "*"
+        + lead
+        + conts
+        + "))"
+    )
     # Written to start with a character class (not a group), which lets the regex engine
     # skip to the next lead character in C.
     return re.compile(step + "(?:" + step + ")*[ ?]?")

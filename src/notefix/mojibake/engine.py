@@ -342,7 +342,12 @@ def _scan(text: str) -> _Scan:
             c1 = True
         elif ch in _NBSP_LEADS and text.startswith((" ", "?"), i + 1):
             nbsp.append(i)
-        pages = lead.get(text[i - 1], 0) & cont.get(ch, 0) if i else 0
+        at = i - 1
+        pages = lead.get(text[at], 0) & cont.get(ch, 0) if i else 0
+        if not pages and i > 1 and text[at] == "?":
+            # A lead, a byte replaced by '?', a continuation ("å?—"): a run starts here.
+            at -= 1
+            pages = lead.get(text[at], 0) & cont.get(ch, 0)
         if not pages:
             pos = i + 1
             continue
@@ -350,7 +355,7 @@ def _scan(text: str) -> _Scan:
         if end < 0:
             end = size
         # Where pages pair on the rest of the line (a run starts only at such a place).
-        pairs = [(i - 1, pages)]
+        pairs = [(at, pages)]
         more = i + 1
         while (hit := search(text, more, end)) is not None:
             j = hit.start()
@@ -359,9 +364,13 @@ def _scan(text: str) -> _Scan:
                 c1 = True
             elif ch in _NBSP_LEADS and text.startswith((" ", "?"), j + 1):
                 nbsp.append(j)
-            mask = lead.get(text[j - 1], 0) & cont.get(ch, 0)
+            at = j - 1
+            mask = lead.get(text[at], 0) & cont.get(ch, 0)
+            if not mask and j > 1 and text[at] == "?":
+                at -= 1
+                mask = lead.get(text[at], 0) & cont.get(ch, 0)
             if mask:
-                pairs.append((j - 1, mask))
+                pairs.append((at, mask))
                 pages |= mask
             more = j + 1
         for bit, page, run in _PAGE_RUNS:
@@ -525,12 +534,27 @@ def _decide_layer(
             if id(p) in good:
                 evidence[p.page] += p.nbytes
 
+    # How well each page's believable readings read, all together: between pages that
+    # explain as many bytes, the document's page is the one whose whole reading is
+    # best, not a different one run by run ("ĹĄ" is ť in windows-1250 and š in
+    # iso-8859-2; a 0x8F elsewhere, Ź, says windows-1250).
+    quality = {name: 0.0 for name in found}
+    for props in found.values():
+        for p in props:
+            if id(p) in good:
+                quality[p.page] += _score(text, p)
     order = {cp.name: i for i, cp in enumerate(CODEPAGES)}
     ranked = sorted(
         (p for props in found.values() for p in props),
         # Where pages compete for the same run, the one the document backs most wins,
-        # then the reading that reads best ("ÀÀÀ" over "ƀƀƀ").
-        key=lambda p: (-evidence[p.page], -_score(text, p) if p.lossless else 0.0, order[p.page]),
+        # then the page that reads best, then the reading that reads best ("ÀÀÀ" over
+        # "ƀƀƀ").
+        key=lambda p: (
+            -evidence[p.page],
+            -quality[p.page],
+            -_score(text, p) if p.lossless else 0.0,
+            order[p.page],
+        ),
     )
     taken = bytearray(len(text))
     edits: list[Edit] = []
