@@ -434,3 +434,27 @@ def test_a_question_mark_between_continuation_bytes_is_filled() -> None:
     damaged = text.encode("utf-8").decode("windows-1252", errors="replace").replace("\ufffd", "?")
     assert "å?—" in damaged
     assert notefix.fix_text(damaged) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们学习熵、复杂性、热力学和信息论。这些概念很重要。",
+        "苹果、香蕉、橙子都是水果。我喜欢吃水果。",
+    ],
+)
+def test_punctuation_of_the_documents_script_is_not_taken_for_a_rare_ideograph(
+    text: str,
+) -> None:
+    # 、 is E3 80 81; without its 81 it is "ã€", which also reads as 㐀 (E3 90 80, a
+    # rare ideograph) with a 90 dropped before the 80. Word lists leave punctuation out,
+    # so only the document's own share of punctuation says a comma is the likelier.
+    damaged = lossy_mangle(text, "windows-1252", "drop")
+    assert notefix.fix_text(damaged) == text
+
+
+def test_native_punctuation_comes_from_script_extensions() -> None:
+    han = lossy_data.native_punctuation("Hani")
+    assert {"、", "。", "「", "」"} <= han
+    assert not {"”", ",", "—", "，"} & han  # shared by every script (Common)
+    assert "׃" in lossy_data.native_punctuation("Hebr")

@@ -95,6 +95,7 @@ _WORD = regex.compile(r"[\p{L}\p{M}]+")
 _GRAPHEME = regex.compile(r"\X")
 _LETTER = regex.compile(r"\p{L}")
 _LETTERS = regex.compile(r"\p{L}+")
+_PUNCTUATION = regex.compile(r"\p{P}")
 _LANGUAGE_SAMPLE = 500
 
 # Log-probability penalties for structures that Unicode allows but real text avoids.
@@ -275,6 +276,8 @@ class _Doc:
     prior for any presentation sequence the emoji data does not list."""
     groups: Counter[str] = field(default_factory=Counter)
     """The document's emoji per group of Unicode's emoji ordering ("Food & Drink")."""
+    punctuation: float = 0.0
+    """Of the document's words and punctuation marks, the share that are punctuation."""
     languages: dict[str, str | None] = field(default_factory=dict)
     """Filled on first use: guessing a language loads word lists."""
 
@@ -345,6 +348,7 @@ def _doc_model(text: str, counts_items: tuple[tuple[str, int], ...]) -> _Doc:
         bucket.append(w)
     n_words = sum(len(v) for v in words.values())
     symbol_total = sum(n for g, n in counts.items() if ord(g[0]) > 0x7F and _is_symbolic(g))
+    marks = sum(n for g, n in counts.items() if _PUNCTUATION.fullmatch(g))
     kana = any(data.script_of(c) in {"Hira", "Kana"} for c in text)
     return _Doc(
         counts,
@@ -357,6 +361,7 @@ def _doc_model(text: str, counts_items: tuple[tuple[str, int], ...]) -> _Doc:
         (text.count("\ufe0e") + _TEXT_PRESENTATION_PRIOR)
         / (text.count("\ufe0e") + text.count("\ufe0f") + 1),
         groups,
+        marks / (n_words + marks) if marks else 0.0,
     )
 
 
@@ -397,6 +402,14 @@ def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False) -> float
     share = doc.emoji_share_beside_emoji if beside_emoji else doc.emoji_share
     penalty += math.log(share if is_emoji else 1.0 - share)
     prob = data.symbol_probability(base)
+    if prob <= data.FLOOR_FREQUENCY and doc.punctuation and _PUNCTUATION.fullmatch(base):
+        # Word lists leave punctuation out: its absence says nothing of its use. A mark
+        # of the document's own script (、 in Chinese) takes the document's share of
+        # punctuation, spread over its script's marks.
+        for script in doc.words:
+            native = data.native_punctuation(script) if script not in ("", "?") else ()
+            if base in native:
+                prob = max(prob, doc.punctuation / len(native))
     if is_emoji:
         penalty += doc.group_affinity(base)
     if doc.tokens:

@@ -172,6 +172,14 @@ def script_of(char: str) -> str:
     return "?"
 
 
+@functools.cache
+def native_punctuation(script: str) -> frozenset[str]:
+    """Punctuation that Unicode's Script_Extensions assign to ``script`` (the
+    ideographic comma 、 to Han), not the punctuation every script shares (Common)."""
+    pattern = regex.compile(rf"(?V1)[\p{{P}}&&\p{{scx={script}}}]")
+    return frozenset(pattern.findall("".join(map(chr, range(0x20, 0x10000)))))
+
+
 UNSPACED_SCRIPTS = frozenset({"Hani", "Hira", "Kana"})
 """Scripts written without spaces between words: scored by segmentation."""
 
