@@ -458,3 +458,12 @@ def test_native_punctuation_comes_from_script_extensions() -> None:
     assert {"、", "。", "「", "」"} <= han
     assert not {"”", ",", "—", "，"} & han  # shared by every script (Common)
     assert "׃" in lossy_data.native_punctuation("Hebr")
+
+
+def test_a_script_whose_words_tell_nothing_gets_its_most_spoken_language() -> None:
+    # No word of the sample is known: speaker counts decide (Russian, not the first
+    # Cyrillic language in alphabetical order); known words still decide when they can.
+    assert lossy_data.guess_language("Cyrl", ["щщщщ"]) == "ru"
+    assert lossy_data.guess_language("Cyrl", []) == "ru"
+    assert lossy_data.guess_language("Cyrl", ["що", "це", "був", "їх"]) == "uk"
+    assert lossy_data.guess_language("Latn", []) == "en"

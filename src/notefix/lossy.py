@@ -285,7 +285,9 @@ class _Doc:
         if script in data.UNSPACED_SCRIPTS:
             return "ja" if self.kana else "zh"
         if script not in self.languages:
-            sample = self.words.get(script, ())[:_LANGUAGE_SAMPLE]
+            # Words still part mojibake ("ОÑновы") are no sample of the language.
+            pure = (w for w in self.words.get(script, ()) if len(_letter_scripts(w)) == 1)
+            sample = list(itertools.islice(pure, _LANGUAGE_SAMPLE))
             self.languages[script] = data.guess_language(script, sample)
         return self.languages[script]
 

@@ -210,12 +210,22 @@ def guess_language(script: str, words: Iterable[str]) -> str | None:
     if len(langs) <= 1:
         return langs[0] if langs else None
     counts = Counter(w.casefold() for w in words)
-    if not counts:
-        return "en" if "en" in langs else langs[0]
-    best, best_cover = langs[0], -1.0
-    for lang in langs:
+    best, best_cover = langs[0], 0.0
+    for lang in langs if counts else ():
         vocab = frequency_dict(lang, "small")
         cover = sum(n * math.log1p(vocab.get(w, 0.0) * 1e6) for w, n in counts.items())
         if cover > best_cover:
             best, best_cover = lang, cover
-    return best
+    if best_cover > 0.0:
+        return best
+    # Nothing in the text tells: the language most people write in this script
+    # (speaker counts from CLDR, through langcodes' language_data).
+    return max(langs, key=_speakers)
+
+
+@functools.cache
+def _speakers(lang: str) -> int:
+    try:
+        return int(langcodes.Language.get(lang).speaking_population())
+    except (ImportError, LookupError, ValueError):
+        return 0
