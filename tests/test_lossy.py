@@ -467,3 +467,20 @@ def test_a_script_whose_words_tell_nothing_gets_its_most_spoken_language() -> No
     assert lossy_data.guess_language("Cyrl", []) == "ru"
     assert lossy_data.guess_language("Cyrl", ["що", "це", "був", "їх"]) == "uk"
     assert lossy_data.guess_language("Latn", []) == "en"
+
+
+def test_a_lost_byte_reading_is_judged_among_its_neighbours_as_repaired() -> None:
+    # "Основы" through Windows-1252 with 81 dropped: "ÐžÑÐ½Ð¾Ð²Ñ‹". The lone "Ñ" is с, and
+    # reads so between "О" and "новы"; between the mojibake "Ðž" and "Ð½" as found, a
+    # Cyrillic letter would only seem to break scripts.
+    damaged = lossy_mangle("### Основы (Неделя 1)\n\nЭто основы.\n", "windows-1252", "drop")
+    assert "Ñ" in damaged
+    assert "Основы" in notefix.fix_text(damaged)
+
+
+def test_a_letter_that_is_a_word_before_a_space_is_no_flattened_no_break_space() -> None:
+    # "В " is Windows-1251 for C2 20, which is also a no-break space (C2 A0) flattened;
+    # in Russian text it is the word "в", whatever the page at work elsewhere.
+    text = "Что может быть лучше, чем хорошая книга и чашка чая вечером"
+    damaged = text.encode("utf-8").decode("windows-1251") + "\nВ В \n"
+    assert notefix.fix_text(damaged) == text + "\nВ В \n"

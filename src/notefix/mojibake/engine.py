@@ -457,11 +457,13 @@ def _one_layer(
     then, a repaired neighbour may still settle them)."""
     _SCORES.clear()
     _COVER.clear()
+    _LANGUAGES.clear()
     try:
         return _decide_layer(text, settings, within, shown)
     finally:
         _SCORES.clear()
         _COVER.clear()
+        _LANGUAGES.clear()
 
 
 def _decide_layer(
@@ -610,6 +612,9 @@ def _decide_layer(
         edits.append(Edit(p.start, p.end, p.replacement, f"utf-8 read as {p.page}"))
 
     ask_ftfy: set[int] = set()
+    # The text with the certain repairs: its language says which letters are words.
+    certain = sorted(edits, key=lambda e: e.start)
+    repaired = apply_edits(text, certain) if certain else text
     for page in CODEPAGES if not deeper else ():
         backed = evidence.get(page.name, 0) >= 3
         # Without evidence for its page, a flattened no-break space is only guessed for
@@ -617,6 +622,8 @@ def _decide_layer(
         if not backed and page.name != "windows-1252":
             continue
         for p in _nbsp_proposals(text, page, taken):
+            if _lead_is_a_word(text, p.start, repaired):
+                continue
             if free(p) and (backed or badness(text[max(0, p.start - 2) : p.end + 2]) > 0):
                 take(p)
                 lossy_later.append(p)
@@ -625,8 +632,6 @@ def _decide_layer(
     if lossy_later:
         # The reconstruction sees its neighbours as repaired, so that an FE0F or a
         # word next to the run reads as what it is.
-        certain = sorted(edits, key=lambda e: e.start)
-        repaired = apply_edits(text, certain)
         starts = [e.start for e in certain]
         shifts = list(itertools.accumulate(len(e.replacement) - (e.end - e.start) for e in certain))
         ev = lossy.Evidence(text=repaired)
@@ -884,6 +889,52 @@ def _is_a_word(text: str, p: Proposal) -> bool:
     return False
 
 
+def _lead_is_a_word(text: str, at: int, repaired: str) -> bool:
+    """Whether the letter at ``at``, alone before its space, is a word of the text's
+    language ("В " in Russian): then it is not the lead of a no-break space flattened to
+    a space. Only a letter of the text's main script counts (in French text, a Cyrillic
+    "Г " is mojibake, whatever Russian says of it), in its language, both read from
+    ``repaired``, the text with its certain repairs."""
+    if at > 0 and text[at - 1].isalpha():
+        return False
+    letter = text[at]
+    script, lang = _text_language(repaired)
+    if lang is None or lossy_data.script_of(letter) != script:
+        return False
+    freq = lossy_data.frequency_dict(lang, "small").get(letter.casefold(), 0.0)
+    return freq >= LETTER_WORD_FREQUENCY
+
+
+LETTER_WORD_FREQUENCY = 1e-4
+"""A letter that is a word on its own: Russian в, с, к, г (1e-3 and more), Swedish å.
+Below it wordfreq lists stray letters split off other words (Portuguese ã, 3e-6)."""
+
+
+def _text_language(text: str) -> tuple[str, str | None]:
+    """The script most of the text's words (of one script each) are written in, and
+    the language they point to."""
+    key = id(text)
+    if key not in _LANGUAGES:
+        by_script: dict[str, list[str]] = {}
+        for w in _WORDS.findall(text):
+            script = lossy_data.script_of(w[0])
+            if script and script != "?" and all(lossy_data.script_of(c) == script for c in w):
+                by_script.setdefault(script, []).append(w)
+        if by_script:
+            script = max(by_script, key=lambda k: sum(map(len, by_script[k])))
+            lang = lossy_data.guess_language(script, by_script[script][:500])
+            _LANGUAGES[key] = (script, lang)
+        else:
+            _LANGUAGES[key] = ("", None)
+    return _LANGUAGES[key]
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+_LANGUAGES: dict[int, tuple[str, str | None]] = {}
+"""Per text, its main script and language (kept and cleared with the score memo: the
+text is alive while its layer is decided)."""
+
+
 def _invisible(text: str) -> bool:
     """Whether a reconstruction holds an odd space or a format character outside an
     emoji sequence (EM QUAD, a bidi mark): a lost byte is far more often part of a
@@ -956,7 +1007,7 @@ def _lossy_edit(
             and _share(rec, best.score) >= floor
             and best.text != run
             and _plausible(best.text)
-            and _score(text, decoded) > prior
+            and _reads_better(run, before, after, decoded) > prior
             and (
                 evidence >= 3 or "\ufffd" in run or accept is not None or not _has_letter(best.text)
             )
@@ -1001,6 +1052,19 @@ def _lossy_edit(
             held,
         )
     return None
+
+
+def _reads_better(run: str, before: str, after: str, decoded: Proposal) -> float:
+    """``_score`` of a lost-byte reading among its neighbours as repaired, not as found:
+    a Cyrillic letter between two runs still to be decoded would otherwise break
+    scripts with their Latin mojibake ("ÐžсÐ½" for "Осн")."""
+    local = before + run + after
+    at = len(before)
+    placed = Proposal(
+        decoded.page, at, at + len(run), decoded.replacement, decoded.nbytes, decoded.nseq, False
+    )
+    # Not memoized: the memo is keyed by the id of the layer's text.
+    return _score_uncached(local, placed)
 
 
 def _question_held(rec: lossy.Reconstruction, run: str) -> float:
