@@ -31,6 +31,7 @@ from ftfy.badness import badness
 
 from notefix import lossy, lossy_data
 from notefix.edits import Alternative, Edit, Repair, apply_edits, compose
+from notefix.mojibake import c1, words
 from notefix.mojibake.codepages import (
     BY_NAME,
     CODEPAGES,
@@ -929,17 +930,10 @@ def _share(rec: lossy.Reconstruction, score: float) -> float:
 
 
 def _c1_edits(text: str) -> list[Edit]:
-    """C1 control characters are never written on purpose: they are Windows-1252
-    characters decoded as Latin-1. Map each to its Windows-1252 character."""
-    edits: list[Edit] = []
-    for m in _C1.finditer(text):
-        i, ch = m.start(), m.group()
-        try:
-            fixed = ch.encode("latin-1").decode("windows-1252")
-        except UnicodeDecodeError:
-            continue
-        edits.append(Edit(i, i + 1, fixed, "C1 control read as windows-1252"))
-    return edits
+    """C1 control characters are never written on purpose: they are bytes of a
+    single-byte page (Windows-1252, unless the words around them read clearly better
+    through another) decoded as Latin-1."""
+    return c1.c1_edits(text)
 
 
 def _suspect(text: str, pos: int = 0) -> bool:
@@ -971,7 +965,7 @@ def repair(text: str, settings: Settings = DEFAULT) -> Repair:
 def _repair(text: str, settings: Settings) -> Repair:
     total: tuple[Edit, ...] = ()
     current = text
-    # Peel layers, then read C1 controls as windows-1252. What that reveals, and the
+    # Peel layers, then read C1 controls through their page. What that reveals, and the
     # clearer evidence of a text partly repaired, may settle more runs: go round until
     # nothing changes, so that repair is idempotent.
     for _ in range(MAX_LAYERS):
@@ -984,13 +978,14 @@ def _repair(text: str, settings: Settings) -> Repair:
             within = _written_spans(edits)
             total = compose(text, total, edits) if total else tuple(edits)
             current = apply_edits(current, edits)
-        c1 = _c1_edits(current) if _text_has_c1(current) else []
-        if c1:
-            total = compose(text, total, c1) if total else tuple(c1)
-            current = apply_edits(current, c1)
+        controls = _c1_edits(current) if _text_has_c1(current) else []
+        if controls:
+            total = compose(text, total, controls) if total else tuple(controls)
+            current = apply_edits(current, controls)
         if current == before:
             break
     _forget_scan()
+    words.forget()
     return Repair(current, total)
 
 
