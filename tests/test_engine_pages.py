@@ -1,5 +1,5 @@
 """Which page the engine reads a run through when the run alone says little: C1
-controls left by a Latin-1 decoder."""
+controls left by a Latin-1 decoder, and single two-byte runs that complete a word."""
 
 from __future__ import annotations
 
@@ -82,3 +82,28 @@ def test_a_stretch_costs_at_most_one_unseen_word() -> None:
 
 def test_a_token_of_two_scripts_is_no_word() -> None:
     assert words.cost("moћna", "sh") == words.UNSEEN_COST
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed"),
+    [
+        ("Ci vediamo al pi√π tardi, grazie.", "Ci vediamo al più tardi, grazie."),
+        ("┬┐Qué hora es? Nadie lo sabe.", "¿Qué hora es? Nadie lo sabe."),
+    ],
+)
+def test_a_lone_two_byte_run_that_completes_a_frequent_word_is_repaired(
+    broken: str, fixed: str
+) -> None:
+    assert notefix.fix_text(broken) == fixed
+
+
+@pytest.mark.parametrize(
+    "clean",
+    [
+        "area = √πr, and x√πy",  # no word of the language comes of it
+        "┌┬┐ drawn boxes ├┼┤",  # a drawing does not touch a word
+        "В«слово» и ВІЛ",  # "в" and "слово" are words as written
+    ],
+)
+def test_a_lone_run_that_spells_no_word_is_left_alone(clean: str) -> None:
+    assert notefix.fix_text(clean) == clean

@@ -490,7 +490,7 @@ def _decide_layer(
                 prior = MANGLE_PRIOR * (rest - explained) / max(1, non_ascii)
                 ok = _score(text, p) > prior
             else:
-                ok = ftfy_lines.agrees(p, props)
+                ok = ftfy_lines.agrees(p, props) or (_score(text, p) > 0 and _joins_words(text, p))
             if ok:
                 explained += p.end - p.start
                 weak_good[name] += 1
@@ -815,6 +815,28 @@ def _is_a_word(text: str, p: Proposal) -> bool:
         if lossy_data.frequency_dict(lang, "small").get(word, 0.0) >= WORD_FREQUENCY:
             return True
     return False
+
+
+def _joins_words(text: str, p: Proposal) -> bool:
+    """Whether the decoded run, with the characters it touches up to whitespace, spells
+    words of the document's language that are much likelier than the text as written:
+    "pi√π" is no Italian, "più" is; "┬┐que" is box drawing glued to a word, "¿que" a
+    question. The run must touch a letter (mojibake sits in words; drawings and symbols
+    stand apart from them), every token of the decoded stretch must be a word people
+    write, and the decoded stretch must beat the written one by the mangling prior."""
+    touching = [ch for ch in text[p.start - 1 : p.start] + text[p.end : p.end + 1] if ch.isalpha()]
+    if not touching:
+        return False
+    lang = words.language(text, lossy_data.script_of(touching[0]))
+    if lang is None:
+        return False
+    lo, hi = words.stretch_around(text, p.start, p.end)
+    decoded = text[lo : p.start] + p.replacement + text[p.end : hi]
+    tokens = words.tokens(decoded, lang)
+    vocab = lossy_data.frequency_dict(lang)
+    if not tokens or any(vocab.get(t, 0.0) < WORD_FREQUENCY for t in tokens):
+        return False
+    return words.cost(text[lo:hi], lang) - words.cost(decoded, lang) > MANGLE_PRIOR
 
 
 def _invisible(text: str) -> bool:
