@@ -18,6 +18,7 @@ import itertools
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -505,11 +506,26 @@ def _decide_layer(
                 evidence[p.page] += p.nbytes
 
     order = {cp.name: i for i, cp in enumerate(CODEPAGES)}
+    # Pages the bytes cannot tell apart (windows-1250 and iso-8859-2 read "Ăź" as ß and
+    # as ü) explain as much of the document: the one whose readings spell words wins.
+    pages_with = Counter(evidence.values())
+    spelled = {
+        name: sum(1 for p in props if id(p) in good and p.lossless and _spells_a_word(text, p))
+        if evidence[name] and pages_with[evidence[name]] > 1
+        else 0
+        for name, props in found.items()
+    }
     ranked = sorted(
         (p for props in found.values() for p in props),
         # Where pages compete for the same run, the one the document backs most wins,
-        # then the reading that reads best ("ÀÀÀ" over "ƀƀƀ").
-        key=lambda p: (-evidence[p.page], -_score(text, p) if p.lossless else 0.0, order[p.page]),
+        # then the one whose readings spell words, then the reading that reads best
+        # ("ÀÀÀ" over "ƀƀƀ").
+        key=lambda p: (
+            -evidence[p.page],
+            -spelled[p.page],
+            -_score(text, p) if p.lossless else 0.0,
+            order[p.page],
+        ),
     )
     taken = bytearray(len(text))
     edits: list[Edit] = []
@@ -815,6 +831,26 @@ def _is_a_word(text: str, p: Proposal) -> bool:
         if lossy_data.frequency_dict(lang, "small").get(word, 0.0) >= WORD_FREQUENCY:
             return True
     return False
+
+
+def _spells_a_word(text: str, p: Proposal) -> bool:
+    """Whether the decoded run, with the letters on either side, spells a word people
+    write in a language of its script ("KĂźĂ§Ăźk" as "küçük", not "kßçßk")."""
+    start, end = p.start, p.end
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    while end < len(text) and text[end].isalpha():
+        end += 1
+    word = (text[start : p.start] + p.replacement + text[p.end : end]).casefold()
+    if not word.isalpha():
+        return False
+    script = _script(word[0])
+    if any(_script(ch) != script for ch in word):
+        return False
+    return any(
+        lossy_data.frequency_dict(lang, "small").get(word, 0.0) >= WORD_FREQUENCY
+        for lang in lossy_data.script_languages().get(script, ())
+    )
 
 
 def _joins_words(text: str, p: Proposal) -> bool:
