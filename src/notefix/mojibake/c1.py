@@ -89,7 +89,7 @@ def readings(text: str) -> list[Reading]:
         if spans and m.start() < spans[-1][1]:
             continue
         spans.append(words.stretch_around(text, m.start(), m.end()))
-    stretches = [text[a:b] for a, b in spans]
+    stretches = Counter(text[a:b] for a, b in spans)
     scripts = Counter(
         script
         for s in stretches
@@ -118,7 +118,7 @@ def readings(text: str) -> list[Reading]:
         ):
             continue
         table = str.maketrans(chars)
-        cost = sum(words.cost(s.translate(table), lang) for s in stretches)
+        cost = sum(n * words.cost(s.translate(table), lang) for s, n in stretches.items())
         out.append(Reading(page, cost))
     out.sort(key=lambda r: (r.cost, r.page != DEFAULT_PAGE))
     return out
