@@ -510,7 +510,7 @@ def _decide_layer(
     # as ü) explain as much of the document: the one whose readings spell words wins.
     pages_with = Counter(evidence.values())
     spelled = {
-        name: sum(1 for p in props if id(p) in good and p.lossless and _spells_a_word(text, p))
+        name: _words_spelled(text, [p for p in props if id(p) in good and p.lossless])
         if evidence[name] and pages_with[evidence[name]] > 1
         else 0
         for name, props in found.items()
@@ -833,15 +833,33 @@ def _is_a_word(text: str, p: Proposal) -> bool:
     return False
 
 
-def _spells_a_word(text: str, p: Proposal) -> bool:
-    """Whether the decoded run, with the letters on either side, spells a word people
-    write in a language of its script ("KĂźĂ§Ăźk" as "küçük", not "kßçßk")."""
-    start, end = p.start, p.end
-    while start > 0 and text[start - 1].isalpha():
-        start -= 1
-    while end < len(text) and text[end].isalpha():
-        end += 1
-    word = (text[start : p.start] + p.replacement + text[p.end : end]).casefold()
+def _words_spelled(text: str, props: list[Proposal]) -> int:
+    """How many of a page's readings, applied all together (a word may hold several
+    runs), spell a word people write in a language of its script, with the letters on
+    either side ("KĂźĂ§Ăźk" as "küçük", not "kßçßk")."""
+    edits: list[Edit] = []
+    for p in sorted(props, key=lambda q: q.start):
+        if not edits or edits[-1].end <= p.start:
+            edits.append(p.shifted_edit(0))
+    repaired = apply_edits(text, edits)
+    count = 0
+    shift = 0
+    for e in edits:
+        start = e.start + shift
+        end = start + len(e.replacement)
+        shift += len(e.replacement) - (e.end - e.start)
+        while start > 0 and repaired[start - 1].isalpha():
+            start -= 1
+        while end < len(repaired) and repaired[end].isalpha():
+            end += 1
+        if _is_written(repaired[start:end].casefold()):
+            count += 1
+    return count
+
+
+def _is_written(word: str) -> bool:
+    """Whether ``word`` is written at least ``WORD_FREQUENCY`` in a language of its
+    script."""
     if not word.isalpha():
         return False
     script = _script(word[0])
