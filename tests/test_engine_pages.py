@@ -124,3 +124,15 @@ def test_pages_the_bytes_cannot_tell_apart_are_told_apart_by_the_words(
     # way round, "ĂĽ" is ü or å): both pages explain every byte, and only "küçük" is a
     # word. A word may hold several runs ("çünkü": "çü" and "ü"), read all together.
     assert notefix.fix_text(text.encode().decode(page)) == text
+
+
+def test_a_short_run_stays_where_it_is_the_more_frequent_word_as_written() -> None:
+    # "Рі" of Ukrainian "Рік" is also UTF-8 "г" read as windows-1251, the page the next
+    # line shows at work: "рік" is written far more often than "гк".
+    broken = "В На ".encode().decode("sloppy-windows-1251")
+    assert notefix.fix_text("В Рік \n" + broken) == "В Рік \nВ На "
+
+
+def test_a_short_run_is_repaired_where_the_decoded_word_is_the_more_frequent() -> None:
+    # "РІ" may be read as a word as written, but "в" is far more frequent.
+    assert notefix.fix_text("На в ".encode().decode("sloppy-windows-1251")) == "На в "

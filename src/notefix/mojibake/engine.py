@@ -542,7 +542,19 @@ def _decide_layer(
     for p in ranked:
         if not free(p):
             continue
-        if p.lossless and p.strong and not _has_c1(p.replacement) and _is_a_word(text, p):
+        if (
+            p.lossless
+            and not _has_c1(p.replacement)
+            and _is_a_word(text, p)
+            # A weak run is short: as written and decoded may both be words ("РІ" and
+            # "в"); it stays only where the word as written is the more frequent one
+            # ("Рік", not "гк").
+            and (
+                p.strong
+                or _frequency(_word_around(text, p.start, p.end))
+                > _frequency(_word_around(text, p.start, p.end, p.replacement))
+            )
+        ):
             continue
         if not p.lossless:
             # Hold the span for this page's reconstruction, so that a page the
@@ -848,26 +860,43 @@ def _words_spelled(text: str, props: list[Proposal]) -> int:
         start = e.start + shift
         end = start + len(e.replacement)
         shift += len(e.replacement) - (e.end - e.start)
-        while start > 0 and repaired[start - 1].isalpha():
-            start -= 1
-        while end < len(repaired) and repaired[end].isalpha():
-            end += 1
-        if _is_written(repaired[start:end].casefold()):
+        if _is_written(_word_around(repaired, start, end)):
             count += 1
     return count
+
+
+def _word_around(text: str, start: int, end: int, replacement: str | None = None) -> str:
+    """The letters on either side of ``text[start:end]`` (or of ``replacement`` put in
+    its place) with it, casefolded."""
+    lo, hi = start, end
+    while lo > 0 and text[lo - 1].isalpha():
+        lo -= 1
+    while hi < len(text) and text[hi].isalpha():
+        hi += 1
+    middle = text[start:end] if replacement is None else replacement
+    return (text[lo:start] + middle + text[end:hi]).casefold()
 
 
 def _is_written(word: str) -> bool:
     """Whether ``word`` is written at least ``WORD_FREQUENCY`` in a language of its
     script."""
+    return _frequency(word) >= WORD_FREQUENCY
+
+
+def _frequency(word: str) -> float:
+    """How often ``word`` (casefolded) is written in the language of its script that
+    writes it most (wordfreq); 0 for no word of one script."""
     if not word.isalpha():
-        return False
+        return 0.0
     script = _script(word[0])
     if any(_script(ch) != script for ch in word):
-        return False
-    return any(
-        lossy_data.frequency_dict(lang, "small").get(word, 0.0) >= WORD_FREQUENCY
-        for lang in lossy_data.script_languages().get(script, ())
+        return 0.0
+    return max(
+        (
+            lossy_data.frequency_dict(lang, "small").get(word, 0.0)
+            for lang in lossy_data.script_languages().get(script, ())
+        ),
+        default=0.0,
     )
 
 
