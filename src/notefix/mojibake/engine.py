@@ -18,6 +18,7 @@ import itertools
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +32,7 @@ from ftfy.badness import badness
 
 from notefix import lossy, lossy_context, lossy_data
 from notefix.edits import Alternative, Edit, Repair, apply_edits, compose
+from notefix.mojibake import c1, words
 from notefix.mojibake.codepages import (
     BY_NAME,
     CODEPAGES,
@@ -522,7 +524,7 @@ def _decide_layer(
                 prior = MANGLE_PRIOR * (rest - explained) / max(1, non_ascii)
                 ok = _score(text, p) > prior
             else:
-                ok = ftfy_lines.agrees(p, props)
+                ok = ftfy_lines.agrees(p, props) or (_score(text, p) > 0 and _joins_words(text, p))
             if ok:
                 explained += p.end - p.start
                 weak_good[name] += 1
@@ -546,13 +548,23 @@ def _decide_layer(
             if id(p) in good:
                 quality[p.page] += _score(text, p)
     order = {cp.name: i for i, cp in enumerate(CODEPAGES)}
+    # Pages the bytes cannot tell apart (windows-1250 and iso-8859-2 read "Ăź" as ß and
+    # as ü) explain as much of the document: the one whose readings spell words wins.
+    pages_with = Counter(evidence.values())
+    spelled = {
+        name: _words_spelled(text, [p for p in props if id(p) in good and p.lossless])
+        if evidence[name] and pages_with[evidence[name]] > 1
+        else 0
+        for name, props in found.items()
+    }
     ranked = sorted(
         (p for props in found.values() for p in props),
         # Where pages compete for the same run, the one the document backs most wins,
-        # then the page that reads best, then the reading that reads best ("ÀÀÀ" over
-        # "ƀƀƀ").
+        # then the one whose readings spell words, then the page that reads best all
+        # together, then the reading that reads best ("ÀÀÀ" over "ƀƀƀ").
         key=lambda p: (
             -evidence[p.page],
+            -spelled[p.page],
             -quality[p.page],
             -_score(text, p) if p.lossless else 0.0,
             order[p.page],
@@ -573,7 +585,19 @@ def _decide_layer(
     for p in ranked:
         if not free(p):
             continue
-        if p.lossless and p.strong and not _has_c1(p.replacement) and _is_a_word(text, p):
+        if (
+            p.lossless
+            and not _has_c1(p.replacement)
+            and _is_a_word(text, p)
+            # A weak run is short: as written and decoded may both be words ("РІ" and
+            # "в"); it stays only where the word as written is the more frequent one
+            # ("Рік", not "гк").
+            and (
+                p.strong
+                or _frequency(_word_around(text, p.start, p.end))
+                > _frequency(_word_around(text, p.start, p.end, p.replacement))
+            )
+        ):
             continue
         if not p.lossless:
             # Hold the span for this page's reconstruction, so that a page the
@@ -605,6 +629,7 @@ def _decide_layer(
                     2 * _rare(p.replacement) >= len(p.replacement)
                     and not _still_mojibake(p.replacement)
                 )
+                or _lone_foreign_letter(text, p)
             )
         ):
             continue
@@ -889,6 +914,19 @@ def _is_a_word(text: str, p: Proposal) -> bool:
     return False
 
 
+def _lone_foreign_letter(text: str, p: Proposal) -> bool:
+    """Whether the run decodes to one letter of a script the rest of the text never
+    uses ("áĽŞ" as the Greek Ἢ, "Â¢â" as one Han character in English): with nothing
+    else of its page in the text, that is no more likely mojibake than what it says."""
+    if p.nseq != 1 or not p.replacement.isalpha():
+        return False
+    script = _script(p.replacement[0])
+    if script in ("Zyyy", "Zinh"):
+        return False
+    rest = text[: p.start] + " " + text[p.end :]
+    return not any(ch.isalpha() and _script(ch) == script for ch in rest)
+
+
 def _lead_is_a_word(text: str, at: int, repaired: str) -> bool:
     """Whether the letter at ``at``, alone before its space, is a word of the text's
     language ("В " in Russian): then it is not the lead of a no-break space flattened to
@@ -933,6 +971,83 @@ _WORDS = re.compile(r"[^\W\d_]+")
 _LANGUAGES: dict[int, tuple[str, str | None]] = {}
 """Per text, its main script and language (kept and cleared with the score memo: the
 text is alive while its layer is decided)."""
+
+
+def _words_spelled(text: str, props: list[Proposal]) -> int:
+    """How many of a page's readings, applied all together (a word may hold several
+    runs), spell a word people write in a language of its script, with the letters on
+    either side ("KĂźĂ§Ăźk" as "küçük", not "kßçßk")."""
+    edits: list[Edit] = []
+    for p in sorted(props, key=lambda q: q.start):
+        if not edits or edits[-1].end <= p.start:
+            edits.append(p.shifted_edit(0))
+    repaired = apply_edits(text, edits)
+    count = 0
+    shift = 0
+    for e in edits:
+        start = e.start + shift
+        end = start + len(e.replacement)
+        shift += len(e.replacement) - (e.end - e.start)
+        if _is_written(_word_around(repaired, start, end)):
+            count += 1
+    return count
+
+
+def _word_around(text: str, start: int, end: int, replacement: str | None = None) -> str:
+    """The letters on either side of ``text[start:end]`` (or of ``replacement`` put in
+    its place) with it, casefolded."""
+    lo, hi = start, end
+    while lo > 0 and text[lo - 1].isalpha():
+        lo -= 1
+    while hi < len(text) and text[hi].isalpha():
+        hi += 1
+    middle = text[start:end] if replacement is None else replacement
+    return (text[lo:start] + middle + text[end:hi]).casefold()
+
+
+def _is_written(word: str) -> bool:
+    """Whether ``word`` is written at least ``WORD_FREQUENCY`` in a language of its
+    script."""
+    return _frequency(word) >= WORD_FREQUENCY
+
+
+def _frequency(word: str) -> float:
+    """How often ``word`` (casefolded) is written in the language of its script that
+    writes it most (wordfreq); 0 for no word of one script."""
+    if not word.isalpha():
+        return 0.0
+    script = _script(word[0])
+    if any(_script(ch) != script for ch in word):
+        return 0.0
+    return max(
+        (
+            lossy_data.frequency_dict(lang, "small").get(word, 0.0)
+            for lang in lossy_data.script_languages().get(script, ())
+        ),
+        default=0.0,
+    )
+
+
+def _joins_words(text: str, p: Proposal) -> bool:
+    """Whether the decoded run, with the characters it touches up to whitespace, spells
+    words of the document's language that are much likelier than the text as written:
+    "pi√π" is no Italian, "più" is; "┬┐que" is box drawing glued to a word, "¿que" a
+    question. The run must touch a letter (mojibake sits in words; drawings and symbols
+    stand apart from them), every token of the decoded stretch must be a word people
+    write, and the decoded stretch must beat the written one by the mangling prior."""
+    touching = [ch for ch in text[p.start - 1 : p.start] + text[p.end : p.end + 1] if ch.isalpha()]
+    if not touching:
+        return False
+    lang = words.language(text, lossy_data.script_of(touching[0]))
+    if lang is None:
+        return False
+    lo, hi = words.stretch_around(text, p.start, p.end)
+    decoded = text[lo : p.start] + p.replacement + text[p.end : hi]
+    tokens = words.tokens(decoded, lang)
+    vocab = lossy_data.frequency_dict(lang)
+    if not tokens or any(vocab.get(t, 0.0) < WORD_FREQUENCY for t in tokens):
+        return False
+    return words.cost(text[lo:hi], lang) - words.cost(decoded, lang) > MANGLE_PRIOR
 
 
 def _invisible(text: str) -> bool:
@@ -1087,17 +1202,10 @@ def _share(rec: lossy.Reconstruction, score: float) -> float:
 
 
 def _c1_edits(text: str) -> list[Edit]:
-    """C1 control characters are never written on purpose: they are Windows-1252
-    characters decoded as Latin-1. Map each to its Windows-1252 character."""
-    edits: list[Edit] = []
-    for m in _C1.finditer(text):
-        i, ch = m.start(), m.group()
-        try:
-            fixed = ch.encode("latin-1").decode("windows-1252")
-        except UnicodeDecodeError:
-            continue
-        edits.append(Edit(i, i + 1, fixed, "C1 control read as windows-1252"))
-    return edits
+    """C1 control characters are never written on purpose: they are bytes of a
+    single-byte page (Windows-1252, unless the words around them read clearly better
+    through another) decoded as Latin-1."""
+    return c1.c1_edits(text)
 
 
 def _suspect(text: str, pos: int = 0) -> bool:
@@ -1129,7 +1237,7 @@ def repair(text: str, settings: Settings = DEFAULT) -> Repair:
 def _repair(text: str, settings: Settings) -> Repair:
     total: tuple[Edit, ...] = ()
     current = text
-    # Peel layers, then read C1 controls as windows-1252. What that reveals, and the
+    # Peel layers, then read C1 controls through their page. What that reveals, and the
     # clearer evidence of a text partly repaired, may settle more runs: go round until
     # nothing changes, so that repair is idempotent.
     for _ in range(MAX_LAYERS):
@@ -1142,10 +1250,10 @@ def _repair(text: str, settings: Settings) -> Repair:
             within = _written_spans(edits)
             total = compose(text, total, edits) if total else tuple(edits)
             current = apply_edits(current, edits)
-        c1 = _c1_edits(current) if _text_has_c1(current) else []
-        if c1:
-            total = compose(text, total, c1) if total else tuple(c1)
-            current = apply_edits(current, c1)
+        controls = _c1_edits(current) if _text_has_c1(current) else []
+        if controls:
+            total = compose(text, total, controls) if total else tuple(controls)
+            current = apply_edits(current, controls)
         if current == before:
             break
     if "?" in current and total:
@@ -1154,6 +1262,7 @@ def _repair(text: str, settings: Settings) -> Repair:
             total = compose(text, total, marks) if total else tuple(marks)
             current = apply_edits(current, marks)
     _forget_scan()
+    words.forget()
     return Repair(current, total)
 
 

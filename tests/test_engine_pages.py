@@ -1,0 +1,151 @@
+"""Which page the engine reads a run through when the run alone says little: C1
+controls left by a Latin-1 decoder, and single two-byte runs that complete a word."""
+
+from __future__ import annotations
+
+import pytest
+
+import notefix
+from notefix.mojibake import c1, words
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed", "page"),
+    [
+        ("Le caf\x8e est pr\x90t", "Le café est prêt", "mac-roman"),
+        (
+            "La ni\x96a come pi\x96a y el se\x96or tambi\x8en",
+            "La niña come piña y el señor también",
+            "mac-roman",
+        ),
+        ("Le caf\x82 est tr\x8as bon", "Le café est très bon", "cp437"),
+    ],
+)
+def test_c1_controls_are_read_through_the_page_whose_words_they_complete(
+    broken: str, fixed: str, page: str
+) -> None:
+    result = notefix.repair(broken)
+    assert result.text == fixed
+    assert {e.reason for e in result.edits} == {f"{page} text read as latin-1"}
+
+
+def test_another_page_keeps_windows_1252_as_an_alternative() -> None:
+    edit = notefix.repair("Le caf\x8e est pr\x90t").edits[0]
+    assert 0.5 < edit.confidence < 1.0
+    assert ("Ž", "C1 control read as windows-1252") in [
+        (a.replacement, a.reason) for a in edit.alternatives
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don\x92t know \x96 it was \x93quoted\x94\x85",
+        "Xq\x92zt",  # no page makes a word of it
+        "to je \x9eili a se v na",  # cp437's "₧ili" would hide part of "žili"
+        "Preis: \x80 5",  # a symbol standing alone is no evidence for a letter
+    ],
+)
+def test_c1_controls_stay_windows_1252_unless_another_page_reads_clearly_better(
+    text: str,
+) -> None:
+    result = notefix.repair(text)
+    assert result.text == text.encode("latin-1").decode("windows-1252")
+    assert {e.reason for e in result.edits} == {"C1 control read as windows-1252"}
+
+
+def test_one_page_reads_every_c1_control_of_a_text() -> None:
+    # Alone, 0x93 and 0x94 around a word would be windows-1252's quotes; the words show
+    # mac-roman text, and mac-roman has letters there: the text was damaged one way.
+    result = notefix.repair("La ni\x96a y el se\x96or tambi\x8en: \x93Hola\x94")
+    assert result.text == "La niña y el señor también: ìHolaî"
+    assert {e.reason for e in result.edits} == {"mac-roman text read as latin-1"}
+
+
+def test_a_text_that_two_pages_explain_in_part_is_read_through_one() -> None:
+    # "café" alone would be mac-roman (0x8E), "It’s" alone windows-1252 (0x92).
+    result = notefix.repair("It\x92s the caf\x8e")
+    assert len({e.reason for e in result.edits}) == 1
+
+
+def test_a_page_is_ranked_by_the_words_around_its_controls() -> None:
+    ranked = c1.readings("Deja dos heridos en el barco tur\x92stico de Acapulco")
+    assert ranked[0].page == "mac-roman"
+    default = next(r for r in ranked if r.page == "windows-1252")
+    assert default.cost - ranked[0].cost > c1.PAGE_PRIOR
+
+
+def test_a_stretch_costs_at_most_one_unseen_word() -> None:
+    # Punctuation that cuts a word nobody writes into pieces makes it no likelier.
+    assert words.cost("Coatl‡n", "es") == words.cost("Coatlqn", "es") == words.UNSEEN_COST
+
+
+def test_a_token_of_two_scripts_is_no_word() -> None:
+    assert words.cost("moћna", "sh") == words.UNSEEN_COST
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed"),
+    [
+        ("Ci vediamo al pi√π tardi, grazie.", "Ci vediamo al più tardi, grazie."),
+        ("┬┐Qué hora es? Nadie lo sabe.", "¿Qué hora es? Nadie lo sabe."),
+    ],
+)
+def test_a_lone_two_byte_run_that_completes_a_frequent_word_is_repaired(
+    broken: str, fixed: str
+) -> None:
+    assert notefix.fix_text(broken) == fixed
+
+
+@pytest.mark.parametrize(
+    "clean",
+    [
+        "area = √πr, and x√πy",  # no word of the language comes of it
+        "┌┬┐ drawn boxes ├┼┤",  # a drawing does not touch a word
+        "В«слово» и ВІЛ",  # "в" and "слово" are words as written
+    ],
+)
+def test_a_lone_run_that_spells_no_word_is_left_alone(clean: str) -> None:
+    assert notefix.fix_text(clean) == clean
+
+
+@pytest.mark.parametrize(
+    ("text", "page"),
+    [
+        ("Küçük bir ev, güzel bir gün", "iso-8859-2"),
+        ("Şükrü küçük", "iso-8859-2"),
+        ("The The\nçünkü\n, ", "sloppy-windows-1250"),
+    ],
+)
+def test_pages_the_bytes_cannot_tell_apart_are_told_apart_by_the_words(
+    text: str, page: str
+) -> None:
+    # Read as iso-8859-2, "ü" is "Ăź", which windows-1250 reads as "ß" (and the other
+    # way round, "ĂĽ" is ü or å): both pages explain every byte, and only "küçük" is a
+    # word. A word may hold several runs ("çünkü": "çü" and "ü"), read all together.
+    assert notefix.fix_text(text.encode().decode(page)) == text
+
+
+def test_a_short_run_stays_where_it_is_the_more_frequent_word_as_written() -> None:
+    # "Рі" of Ukrainian "Рік" is also UTF-8 "г" read as windows-1251, the page the next
+    # line shows at work: "рік" is written far more often than "гк".
+    broken = "В На ".encode().decode("sloppy-windows-1251")
+    assert notefix.fix_text("В Рік \n" + broken) == "В Рік \nВ На "
+
+
+def test_a_short_run_is_repaired_where_the_decoded_word_is_the_more_frequent() -> None:
+    # "РІ" may be read as a word as written, but "в" is far more frequent.
+    assert notefix.fix_text("На в ".encode().decode("sloppy-windows-1251")) == "На в "
+
+
+@pytest.mark.parametrize("text", ["áĽŞ ", "Poznámka: áĽŞ je kód"])
+def test_a_lone_run_decoding_to_a_letter_of_a_script_the_text_never_uses_stays(
+    text: str,
+) -> None:
+    # "áĽŞ" is E1 BC AA through windows-1250, the Greek Ἢ; nothing else in the text is
+    # Greek or shows windows-1250 at work.
+    assert notefix.fix_text(text) == text
+
+
+def test_a_lone_run_of_a_script_the_text_uses_is_still_decoded() -> None:
+    assert notefix.fix_text("Ð¿Ñ€Ð¸Ð²ÐµÑ‚ friend") == "привет friend"
