@@ -484,3 +484,21 @@ def test_a_letter_that_is_a_word_before_a_space_is_no_flattened_no_break_space()
     text = "Что может быть лучше, чем хорошая книга и чашка чая вечером"
     damaged = text.encode("utf-8").decode("windows-1251") + "\nВ В \n"
     assert notefix.fix_text(damaged) == text + "\nВ В \n"
+
+
+def test_a_joiner_between_two_emoji_is_restored_as_one_sequence() -> None:
+    # ZWJ is E2 80 8D; Windows-1252 has no 8D. Between 🧑 and 🔬 it makes one emoji
+    # (scientist); an em quad or ❀ would leave two emoji apart, and each pays for
+    # itself (their counts in the document, this occurrence left out).
+    text = "icon: 🧑\u200d🔬 and more"
+    damaged = text.encode("utf-8").decode("windows-1252", errors="ignore")
+    assert notefix.fix_text(damaged) == text
+
+
+def test_an_odd_space_is_no_free_reading() -> None:
+    # E2 80 81 is an em quad: a space, but not one people write; it must not win for
+    # nothing over visible readings of "â€" (the engine would then set it aside and
+    # apply the next one at no confidence).
+    result = reconstruct("â€", "windows-1252", "said “yes", " and left", Evidence())
+    assert result is not None
+    assert result.best.text != "\u2001"

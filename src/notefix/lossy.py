@@ -251,6 +251,13 @@ def _options_of(
 # --- Document model ---------------------------------------------------------------------
 
 
+def _odd_space(grapheme: str) -> bool:
+    return grapheme.isspace() and grapheme not in _PLAIN_SPACES
+
+
+_PLAIN_SPACES = frozenset(" \t\n\r\xa0")
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def _is_symbolic(grapheme: str) -> bool:
     return not any(_LETTER.match(c) for c in grapheme) and not grapheme.isspace()
@@ -380,7 +387,9 @@ def _model(evidence: Evidence, before: str, after: str) -> _Doc:
 # --- Scoring ----------------------------------------------------------------------------
 
 
-def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False) -> float:
+def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False, here: int = 0) -> float:
+    """``here``: occurrences of ``grapheme`` the document counts that are this very one
+    (a neighbour of the run), left out of its own frequency."""
     status = data.emoji_status(grapheme)
     penalty = 0.0
     base = grapheme
@@ -416,7 +425,7 @@ def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False) -> float
         penalty += doc.group_affinity(base)
     if doc.tokens:
         # Mix the world's token frequencies with the document's own, half and half.
-        prob = 0.5 * prob + 0.5 * doc.counts.get(grapheme, 0) / doc.tokens
+        prob = 0.5 * prob + 0.5 * max(0, doc.counts.get(grapheme, 0) - here) / doc.tokens
     return math.log(prob) + penalty
 
 
@@ -505,18 +514,21 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         # before it is out of view, so read from the start.
         a = 0
         matches = list(_GRAPHEME.finditer(ctx[:b]))
-    last = len(matches) - 1
+    last_index = len(matches) - 1
     score = 0.0
 
     def emoji_at(i: int) -> bool:
-        return 0 <= i <= last and data.emoji_status(matches[i].group()) is not None
+        return 0 <= i <= last_index and data.emoji_status(matches[i].group()) is not None
 
+    first = last = -1
     for i, m in enumerate(matches):
         start, end = m.start() + a, m.end() + a
         if end <= lo:
             continue
         if start >= hi:
             break
+        first = i if first < 0 else first
+        last = i
         g = m.group()
         beside_emoji = emoji_at(i - 1) or emoji_at(i + 1)
         if open_end and end == len(ctx):
@@ -525,11 +537,22 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
             elif _is_symbolic(g) and ord(g[0]) > 0x7F:
                 score += _symbol_score(g, doc, beside_emoji)
             continue
-        if _is_symbolic(g) and ord(g[0]) > 0x7F:
+        if (_is_symbolic(g) or _odd_space(g)) and ord(g[0]) > 0x7F:
+            # An odd space (em quad) is as unlikely as any rare symbol, and more than a
+            # space: it is scored as a symbol (a no-break space is common in writing).
             score += _symbol_score(g, doc, beside_emoji)
             score += math.log(doc.follow[_follow_class(ctx[end : end + 1])])
         elif _is_symbolic(g) and any(unicodedata2.category(c) in {"Cf", "Mn"} for c in g):
             score += _INVISIBLE
+    # The symbols either side pay too: a reading that joins them into one sequence
+    # ("🧑" ZWJ "🔬" is one emoji) is scored once for all of it, and one that leaves them
+    # apart must pay for each, or joining would always cost more.
+    for j in (first - 1, last + 1) if first >= 0 else ():
+        if j < 0 or j > last_index or (open_end and j > last):
+            continue
+        g = matches[j].group()
+        if _is_symbolic(g) and ord(g[0]) > 0x7F:
+            score += _symbol_score(g, doc, emoji_at(j - 1) or emoji_at(j + 1), here=1)
     unspaced_done = False
     for m in _WORD.finditer(ctx, a, b):
         # A word that merely touches the reconstruction is scored too: a candidate that

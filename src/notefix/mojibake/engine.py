@@ -1050,15 +1050,30 @@ def _joins_words(text: str, p: Proposal) -> bool:
     return words.cost(text[lo:hi], lang) - words.cost(decoded, lang) > MANGLE_PRIOR
 
 
-def _invisible(text: str) -> bool:
+def _invisible(text: str, before: str = "", after: str = "") -> bool:
     """Whether a reconstruction holds an odd space or a format character outside an
     emoji sequence (EM QUAD, a bidi mark): a lost byte is far more often part of a
-    visible character, and an invisible guess cannot be seen to be wrong."""
-    rest = emoji.replace_emoji(text, "") if not text.isascii() else text
-    return any(
-        (unicodedata.category(ch) == "Zs" and ch not in " \xa0") or unicodedata.category(ch) == "Cf"
-        for ch in rest
-    )
+    visible character, and an invisible guess cannot be seen to be wrong. The sequence
+    may run on into the neighbours: a joiner between "🧑" and "🔬" is inside one."""
+    odd = [
+        i
+        for i, ch in enumerate(text)
+        if (unicodedata.category(ch) == "Zs" and ch not in " \xa0")
+        or unicodedata.category(ch) == "Cf"
+    ]
+    if not odd:
+        return False
+    head, tail = before[-_SEQUENCE_REACH:], after[:_SEQUENCE_REACH]
+    covered = [
+        (m["match_start"] - len(head), m["match_end"] - len(head))
+        for m in emoji.emoji_list(head + text + tail)
+    ]
+    return any(not any(lo <= i < hi for lo, hi in covered) for i in odd)
+
+
+_SEQUENCE_REACH = 16
+"""Characters of context either side in which an emoji sequence a reconstruction joins
+is looked for (the longest sequences, families with skin tones, are about ten)."""
 
 
 def _has_letter(text: str) -> bool:
@@ -1112,7 +1127,7 @@ def _lossy_edit(
         pool = [
             c
             for c in rec.candidates
-            if (accept is None or accept(c.text)) and not _invisible(c.text)
+            if (accept is None or accept(c.text)) and not _invisible(c.text, before, after)
         ][:1]
         best = pool[0] if pool else rec.best
         decoded = Proposal(p.page, p.start, p.end, best.text, p.nbytes, p.nseq, False)
