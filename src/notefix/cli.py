@@ -282,14 +282,15 @@ def _run_command(
         _run_stdin(mode, settings, parsed, out, report)
         sys.exit(report.return_code)
 
-    state = _JsonState()
+    state = _JsonState(keep=out.json)
     groups: dict[tuple[Path, Path | None], Group] = {}
     for arg in paths:
         path = Path(arg)
         if not os.path.lexists(path):
             out.error(f"{arg}: no such file or folder")
             report.failed()
-            state.files.append(_file_entry(arg, "error", reason="no such file or folder"))
+            if state.keep:
+                state.files.append(_file_entry(arg, "error", reason="no such file or folder"))
             continue
         config = _config_for_user(path, config_file)
         root = find_root(path)
@@ -340,6 +341,9 @@ class _JsonState:
     files: list[dict[str, Any]] = field(default_factory=list)
     renames: list[dict[str, Any]] = field(default_factory=list)
     runs: list[dict[str, Any]] = field(default_factory=list)
+    keep: bool = True
+    """Whether per-file entries are kept (for --format json only: otherwise a vault's
+    worth of edits would stay in memory to the end of the run)."""
 
 
 def _file_entry(
@@ -380,12 +384,14 @@ def _run_group(
         if reason.startswith(("no such", "cannot")):
             out.error(f"{display}: {reason}")
             report.failed()
-            state.files.append(_file_entry(display, "error", reason=reason))
+            if state.keep:
+                state.files.append(_file_entry(display, "error", reason=reason))
         else:
             report.skip(_skip_key(reason))
             if out.verbose:
                 out.message(f"skipped {display}: {reason}")
-            state.files.append(_file_entry(display, "skipped", reason=reason))
+            if state.keep:
+                state.files.append(_file_entry(display, "skipped", reason=reason))
 
     notes = [
         nf.path
@@ -432,13 +438,15 @@ def _run_group(
             if result.status == "error":
                 out.error(f"{display}: {result.reason}")
                 report.failed()
-                state.files.append(_file_entry(display, "error", reason=result.reason))
+                if state.keep:
+                    state.files.append(_file_entry(display, "error", reason=result.reason))
                 continue
             if result.status == "skipped":
                 report.skip(_skip_key(result.reason or "skipped"))
                 if out.verbose:
                     out.message(f"skipped {display}: {result.reason}")
-                state.files.append(_file_entry(display, "skipped", reason=result.reason))
+                if state.keep:
+                    state.files.append(_file_entry(display, "skipped", reason=result.reason))
                 continue
             report.held_back += len(result.held_back)
             if out.verbose:
@@ -446,16 +454,19 @@ def _run_group(
                     out.message(held_back_line(display, held))
             if result.status == "unchanged" or result.fix is None:
                 report.done(False)
-                if result.held_back:
+                if result.held_back and state.keep:
                     state.files.append(
-                        {**_file_entry(display, "unchanged"), "held_back": list(result.held_back)}
+                        {
+                            **_file_entry(display, "unchanged"),
+                            "held_back": list(result.held_back),
+                        }
                     )
                 continue
             fix = result.fix
             report.done(True)
             uncertain = [e for e in fix.edits if is_ambiguous(e)]
             report.ambiguous += len(uncertain)
-            entry = _file_entry(display, "changed", fix)
+            entry: dict[str, Any] = _file_entry(display, "changed", fix) if state.keep else {}
             if result.held_back:
                 entry["held_back"] = list(result.held_back)
             new_display = display
@@ -464,7 +475,8 @@ def _run_group(
                 if new_rel != result.rel:
                     new_display = _display(group.root / new_rel)
                     entry["new_path"] = new_display
-            state.files.append(entry)
+            if state.keep:
+                state.files.append(entry)
             if mode == "diff":
                 diff = unified_diff(
                     display,
