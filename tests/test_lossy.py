@@ -502,3 +502,14 @@ def test_an_odd_space_is_no_free_reading() -> None:
     result = reconstruct("â€", "windows-1252", "said “yes", " and left", Evidence())
     assert result is not None
     assert result.best.text != "\u2001"
+
+
+@pytest.mark.parametrize("word", ["является", "класс"])
+def test_lost_bytes_in_one_word_are_read_together(word: str) -> None:
+    # "является" through Windows-1252 with 81 and 8F dropped: "ÑÐ²Ð»ÑÐµÑ‚ÑÑ", four lone
+    # leads. One at a time, each sees a word with the others still broken and no reading
+    # wins; read together with the letters between them, the word decides.
+    text = f"Это {word} основой всего.\n"
+    damaged = lossy_mangle(text, "windows-1252", "drop")
+    assert damaged.count("Ñ") >= 2
+    assert notefix.fix_text(damaged) == text

@@ -81,8 +81,12 @@ class Reconstruction:
 WINDOW = 24
 """Characters of context either side of a slot that the scorer looks at."""
 
-MAX_JOINT = 256
-"""Largest product of slot choices enumerated jointly; beyond it, a beam search."""
+MAX_JOINT = 1024
+"""Largest product of slot choices enumerated jointly; beyond it, a beam search. A beam
+ranks half-read text, where a word is only scored whole: four lost bytes in one Russian
+word ("является": 5 x 5 x 5 x 7 readings) need the joint reading. Measured on the clean
+notes' generated damage (lines exact of 1177 per page and mode): 256 -> 1024 gains up
+to 15 lines a set, at about a third more time on mangled text."""
 
 BEAM = 8
 

@@ -204,7 +204,9 @@ def run_pattern(page: str) -> re.Pattern[str]:
     cp = BY_NAME[page]
     lead, conts = char_class(cp.lead), char_class(cp.cont + "\ufffd")
     # A lead whose continuation bytes were all dropped stands alone ("Ñ" for с, D1 81,
-    # with 81 dropped); it belongs to the run when leads and then a complete pair follow.
+    # with 81 dropped); it belongs to the run when leads and then a complete pair follow,
+    # or two-byte leads and then the space or '?' that ends the run ("ÑÑ " ending
+    # "является"; a run only starts at a pair, so this never starts one).
     # A '?' between continuation characters stands for a byte replaced there.
     filled = "(?:" + conts + "|\\?(?=" + conts + "))"
     step = (
@@ -218,10 +220,10 @@ def run_pattern(page: str) -> re.Pattern[str]:
         + filled
         + "+|(?="
         + char_class(cp.lead2)
-        + "*"
+        + "*(?:"
         + lead
         + conts
-        + "))"
+        + "|[ ?])))"
     )
     # Written to start with a character class (not a group), which lets the regex engine
     # skip to the next lead character in C.

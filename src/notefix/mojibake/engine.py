@@ -660,11 +660,15 @@ def _decide_layer(
         starts = [e.start for e in certain]
         shifts = list(itertools.accumulate(len(e.replacement) - (e.end - e.start) for e in certain))
         ev = lossy.Evidence(text=repaired)
-        for p in lossy_later:
-            i = bisect.bisect_right(starts, p.start)
-            at = p.start + (shifts[i - 1] if i else 0)
+
+        def position(raw: int, closing: bool = False) -> int:
+            """Where a raw offset falls in ``repaired`` (an end: after edits before it)."""
+            i = (bisect.bisect_left if closing else bisect.bisect_right)(starts, raw)
+            return raw + (shifts[i - 1] if i else 0)
+
+        def decide(p: Proposal) -> Edit | None:
+            at, end = position(p.start), position(p.end, closing=True)
             before = repaired[max(0, at - LOSSY_CONTEXT) : at]
-            end = at + (p.end - p.start)
             # At least LOSSY_CONTEXT characters, and on to the end of the line (within
             # CONTEXT_CHARS), whose words the context scorer reads.
             line_end = repaired.find("\n", end, end + lossy_context.CONTEXT_CHARS)
@@ -677,9 +681,8 @@ def _decide_layer(
                 accept = functools.partial(
                     _ftfy_reads, view, p.start - line_start, before[-2:], after[:2]
                 )
-
             prior = min(0.0, page_prior.get(p.page, 0.0))
-            edit = _lossy_edit(
+            return _lossy_edit(
                 text,
                 p,
                 before,
@@ -691,9 +694,65 @@ def _decide_layer(
                 evidence.get(p.page, 0),
                 shown.get(p.page, 0) if shown is not None else (0 if deeper else None),
             )
-            if edit is not None:
-                edits.append(edit)
+
+        for group in _same_word_groups(text, lossy_later, certain, ask_ftfy):
+            if len(group) > 1:
+                # Runs in one word are read together: each run's letters decide the
+                # others' ("ÑÐ²Ð»ÑÐµÑ‚ÑÑ" is one word with four lost bytes, "является"),
+                # with the certain letters between them as the fixed part of the run.
+                first, last = group[0], group[-1]
+                inner = [e for e in certain if first.end <= e.start and e.end <= last.start]
+                joined = Proposal(
+                    first.page,
+                    first.start,
+                    last.end,
+                    "",
+                    sum(q.nbytes for q in group) + sum(len(e.replacement.encode()) for e in inner),
+                    len(group) + sum(len(e.replacement) for e in inner),
+                    False,
+                )
+                edit = decide(joined)
+                if edit is not None and "marked" not in edit.reason:
+                    dropped = {id(e) for e in inner}
+                    edits[:] = [e for e in edits if id(e) not in dropped]
+                    edits.append(edit)
+                    continue
+            for q in group:
+                edit = decide(q)
+                if edit is not None:
+                    edits.append(edit)
     return edits
+
+
+def _same_word_groups(
+    text: str, runs: list[Proposal], certain: list[Edit], apart: set[int]
+) -> list[list[Proposal]]:
+    """The lost-byte runs in text order, those of one page that only certain letters of
+    that page separate (one word) grouped together. Runs ending in a space or '?' (that
+    may stand for their lost byte) end a group, as do runs ftfy is asked about."""
+    by_start = {e.start: e for e in certain}
+    groups: list[list[Proposal]] = []
+    for p in sorted(runs, key=lambda q: q.start):
+        if groups:
+            prev = groups[-1][-1]
+            if _letters_between(text, prev, p, by_start) and not {id(prev), id(p)} & apart:
+                groups[-1].append(p)
+                continue
+        groups.append([p])
+    return groups
+
+
+def _letters_between(text: str, prev: Proposal, p: Proposal, by_start: dict[int, Edit]) -> bool:
+    if prev.page != p.page or text[prev.end - 1 : prev.end] in (" ", "?") or prev.end > p.start:
+        return False
+    reason = f"utf-8 read as {p.page}"
+    at = prev.end
+    while at < p.start:
+        e = by_start.get(at)
+        if e is None or e.reason != reason or not e.replacement.isalpha() or e.end > p.start:
+            return False
+        at = e.end
+    return True
 
 
 DELTA_WEIGHT = 2.0
