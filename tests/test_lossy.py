@@ -513,3 +513,12 @@ def test_lost_bytes_in_one_word_are_read_together(word: str) -> None:
     damaged = lossy_mangle(text, "windows-1252", "drop")
     assert damaged.count("Ñ") >= 2
     assert notefix.fix_text(damaged) == text
+
+
+def test_a_lead_that_lost_its_byte_at_the_end_of_a_word_is_restored() -> None:
+    # "Время:" and "интерфейс." with the last letter's 8F / 81 dropped: "ВремÑ:" - the
+    # lone "Ñ" before punctuation ends the run, and "ñ" alone is no word of note.
+    text = "Время: ~10 часов и интерфейс.\n"
+    damaged = lossy_mangle(text, "windows-1252", "drop")
+    assert "Ñ:" in damaged and "Ñ." in damaged
+    assert notefix.fix_text(damaged) == text

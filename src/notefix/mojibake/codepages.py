@@ -205,29 +205,34 @@ def run_pattern(page: str) -> re.Pattern[str]:
     lead, conts = char_class(cp.lead), char_class(cp.cont + "\ufffd")
     # A lead whose continuation bytes were all dropped stands alone ("Ñ" for с, D1 81,
     # with 81 dropped); it belongs to the run when leads and then a complete pair follow,
-    # or two-byte leads and then the space or '?' that ends the run ("ÑÑ " ending
-    # "является"; a run only starts at a pair, so this never starts one).
+    # or, after the run's first step, two-byte leads and then what ends the run: a space
+    # or '?', ASCII punctuation, a line end ("ÑÑ " ending "является", "ВремÑ:").
     # A '?' between continuation characters stands for a byte replaced there.
     filled = "(?:" + conts + "|\\?(?=" + conts + "))"
-    step = (
-        lead
-        + "(?:"
-        + conts
-        + filled
-        + "*|\\?(?="
-        + conts
-        + ")"
-        + filled
-        + "+|(?="
-        + char_class(cp.lead2)
-        + "*(?:"
-        + lead
-        + conts
-        + "|[ ?])))"
-    )
+
+    def step(alone_before: str) -> str:
+        return (
+            lead
+            + "(?:"
+            + conts
+            + filled
+            + "*|\\?(?="
+            + conts
+            + ")"
+            + filled
+            + "+|(?="
+            + char_class(cp.lead2)
+            + "*(?:"
+            + lead
+            + conts
+            + alone_before
+            + ")))"
+        )
+
     # Written to start with a character class (not a group), which lets the regex engine
-    # skip to the next lead character in C.
-    return re.compile(step + "(?:" + step + ")*[ ?]?")
+    # skip to the next lead character in C. Only a later step may be a lone lead before
+    # what ends the run (a run starts at a pair, or at lone leads right before one).
+    return re.compile(step("") + "(?:" + step("|[ ?]|[!-/:-@\\[-`{-~\\n]|$") + ")*[ ?]?")
 
 
 @cache

@@ -167,6 +167,11 @@ def _surprisal(text: str) -> float:
     return total
 
 
+_ENDS_A_WORD = frozenset(b"!\"#$%&'()*+,-./:;<=>@[\\]^_`{|}~\n")
+"""ASCII punctuation (and a line end) after which a two-byte lead stands alone at the
+end of its word: its continuation byte was dropped ("ВремÑ:" for "Время:")."""
+
+
 def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
     """Split one run into proposals: stretches of complete UTF-8 sequences, and
     stretches of incomplete ones (bytes lost)."""
@@ -257,7 +262,12 @@ def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
             # One missing piece at most: a lead with continuation bytes, or a two-byte
             # lead whose second byte is marked (hole) or was a flattened no-break space.
             # A two-byte lead right before another lead: its continuation was dropped.
-            lone = need == 2 and k == 1 and j == i + 1 and i + 1 < n and data[i + 1] >= 0xC2
+            lone = (
+                need == 2
+                and k == 1
+                and j == i + 1
+                and (i + 1 == n or data[i + 1] >= 0xC2 or data[i + 1] in _ENDS_A_WORD)
+            )
             if k > 1 or (j > i + k and need == 2) or lone or filled:
                 if lossy_start < 0:
                     lossy_start = i
@@ -967,8 +977,11 @@ def _is_a_word(text: str, p: Proposal) -> bool:
     script = _script(run[0])
     if any(_script(ch) != script for ch in word):
         return False
+    # A single letter is a word only as often as Russian "в" is: wordfreq lists stray
+    # letters split off other words too ("ñ", "ã").
+    least = WORD_FREQUENCY if len(word) > 1 else LETTER_WORD_FREQUENCY
     for lang in lossy_data.script_languages().get(script, ()):
-        if lossy_data.frequency_dict(lang, "small").get(word, 0.0) >= WORD_FREQUENCY:
+        if lossy_data.frequency_dict(lang, "small").get(word, 0.0) >= least:
             return True
     return False
 
