@@ -522,3 +522,10 @@ def test_a_lead_that_lost_its_byte_at_the_end_of_a_word_is_restored() -> None:
     damaged = lossy_mangle(text, "windows-1252", "drop")
     assert "Ñ:" in damaged and "Ñ." in damaged
     assert notefix.fix_text(damaged) == text
+
+
+def test_slots_far_apart_in_one_word_are_decided_together() -> None:
+    # "Неделя": Н (D0 9D) and я (D1 8F) both lost their byte, four letters apart. Apart,
+    # each sees the other still unread and every reading ties; together they spell it.
+    text = "### Основы (Неделя 1)\n\nЭто основы.\n"
+    assert notefix.fix_text(lossy_mangle(text, "windows-1252", "drop")) == text

@@ -623,12 +623,16 @@ def _assemble(fixed: list[list[_Option]], choice: dict[int, _Option]) -> tuple[s
 
 
 def _clusters(slots: list[_Slot], segments: list[list[_Option]]) -> list[list[_Slot]]:
-    _, offsets = _assemble(segments, {})
+    """Slots decided together: those at most three characters apart, and those with only
+    letters between them (one word, which is scored whole: "?едел?" is "Неделя" only
+    when both slots are read at once)."""
+    text, offsets = _assemble(segments, {})
     clusters: list[list[_Slot]] = []
     for slot in slots:
         if clusters:
             prev = clusters[-1][-1]
-            if offsets[slot.index] - offsets[prev.index + 1] <= 3:
+            between = text[offsets[prev.index + 1] : offsets[slot.index]]
+            if len(between) <= 3 or _LETTERS.fullmatch(between):
                 clusters[-1].append(slot)
                 continue
         clusters.append([slot])
