@@ -622,17 +622,25 @@ def _assemble(fixed: list[list[_Option]], choice: dict[int, _Option]) -> tuple[s
     return "".join(parts), offsets
 
 
+def _spaced_word(text: str) -> bool:
+    """Whether ``text`` is letters of a script written with spaces between words (in
+    Chinese or Japanese, letters run on for a whole sentence: they are no one word)."""
+    return _LETTERS.fullmatch(text) is not None and not any(
+        data.script_of(c) in data.UNSPACED_SCRIPTS for c in text
+    )
+
+
 def _clusters(slots: list[_Slot], segments: list[list[_Option]]) -> list[list[_Slot]]:
     """Slots decided together: those at most three characters apart, and those with only
-    letters between them (one word, which is scored whole: "?едел?" is "Неделя" only
-    when both slots are read at once)."""
+    letters of a spaced script between them (one word, which is scored whole: "?едел?"
+    is "Неделя" only when both slots are read at once)."""
     text, offsets = _assemble(segments, {})
     clusters: list[list[_Slot]] = []
     for slot in slots:
         if clusters:
             prev = clusters[-1][-1]
             between = text[offsets[prev.index + 1] : offsets[slot.index]]
-            if len(between) <= 3 or _LETTERS.fullmatch(between):
+            if len(between) <= 3 or _spaced_word(between):
                 clusters[-1].append(slot)
                 continue
         clusters.append([slot])

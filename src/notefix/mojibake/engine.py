@@ -738,7 +738,8 @@ def _same_word_groups(
     text: str, runs: list[Proposal], certain: list[Edit], apart: set[int]
 ) -> list[list[Proposal]]:
     """The lost-byte runs in text order, those of one page that only certain letters of
-    that page separate (one word) grouped together. Runs ending in a space or '?' (that
+    that page separate (one word; not Chinese or Japanese, whose letters run on for a
+    whole sentence) grouped together. Runs ending in a space or '?' (that
     may stand for their lost byte) end a group, as do runs ftfy is asked about."""
     by_start = {e.start: e for e in certain}
     groups: list[list[Proposal]] = []
@@ -759,7 +760,13 @@ def _letters_between(text: str, prev: Proposal, p: Proposal, by_start: dict[int,
     at = prev.end
     while at < p.start:
         e = by_start.get(at)
-        if e is None or e.reason != reason or not e.replacement.isalpha() or e.end > p.start:
+        if (
+            e is None
+            or e.reason != reason
+            or not e.replacement.isalpha()
+            or e.end > p.start
+            or any(lossy_data.script_of(c) in lossy_data.UNSPACED_SCRIPTS for c in e.replacement)
+        ):
             return False
         at = e.end
     return True
