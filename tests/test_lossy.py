@@ -529,3 +529,11 @@ def test_slots_far_apart_in_one_word_are_decided_together() -> None:
     # each sees the other still unread and every reading ties; together they spell it.
     text = "### Основы (Неделя 1)\n\nЭто основы.\n"
     assert notefix.fix_text(lossy_mangle(text, "windows-1252", "drop")) == text
+
+
+def test_a_combining_mark_on_a_space_is_no_likely_reading() -> None:
+    # "Ù " is D9 and a space: ٠ with its no-break space flattened, or D9 and a dropped
+    # byte, among them Arabic vowel marks (ٍ, D9 8D) that would sit on the space.
+    result = reconstruct("Ù ", "windows-1252", "أكثر من ", "Ù ١ بلد", Evidence())
+    assert result is not None
+    assert unicodedata.category(result.best.text[0]) != "Mn"

@@ -255,6 +255,12 @@ def _options_of(
 # --- Document model ---------------------------------------------------------------------
 
 
+def _defective(grapheme: str) -> bool:
+    """A combining mark on a space (Unicode's defective combining sequence): a mark
+    belongs on a letter, and nobody writes one on its own."""
+    return len(grapheme) > 1 and grapheme[0].isspace()
+
+
 def _odd_space(grapheme: str) -> bool:
     return grapheme.isspace() and grapheme not in _PLAIN_SPACES
 
@@ -541,7 +547,7 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
             elif _is_symbolic(g) and ord(g[0]) > 0x7F:
                 score += _symbol_score(g, doc, beside_emoji)
             continue
-        if (_is_symbolic(g) or _odd_space(g)) and ord(g[0]) > 0x7F:
+        if (_is_symbolic(g) or _odd_space(g)) and (ord(g[0]) > 0x7F or _defective(g)):
             # An odd space (em quad) is as unlikely as any rare symbol, and more than a
             # space: it is scored as a symbol (a no-break space is common in writing).
             score += _symbol_score(g, doc, beside_emoji)
