@@ -537,3 +537,12 @@ def test_a_combining_mark_on_a_space_is_no_likely_reading() -> None:
     result = reconstruct("Ù ", "windows-1252", "أكثر من ", "Ù ١ بلد", Evidence())
     assert result is not None
     assert unicodedata.category(result.best.text[0]) != "Mn"
+
+
+def test_question_mark_holes_inside_one_word_are_read_together() -> None:
+    # Lost bytes written '?': "Ð?Ðµ...Ñ?" - a '?' with letters right after it is a
+    # byte replaced inside the word (Н, я of "Неделя"), not the end of a sentence.
+    text = "### Основы (Неделя 1-4)\n\n- [x] Классы и объекты [[класс]] [[объект]]\n"
+    damaged = lossy_mangle(text, "windows-1252", "question")
+    assert "Ð?Ðµ" in damaged
+    assert notefix.fix_text(damaged) == text

@@ -739,8 +739,9 @@ def _same_word_groups(
 ) -> list[list[Proposal]]:
     """The lost-byte runs in text order, those of one page that only certain letters of
     that page separate (one word; not Chinese or Japanese, whose letters run on for a
-    whole sentence) grouped together. Runs ending in a space or '?' (that
-    may stand for their lost byte) end a group, as do runs ftfy is asked about."""
+    whole sentence) grouped together. A run ending in a space ends a group
+    (a '?' does not: with letters right after it, it is a byte replaced inside the
+    word), as do runs ftfy is asked about."""
     by_start = {e.start: e for e in certain}
     groups: list[list[Proposal]] = []
     for p in sorted(runs, key=lambda q: q.start):
@@ -754,7 +755,7 @@ def _same_word_groups(
 
 
 def _letters_between(text: str, prev: Proposal, p: Proposal, by_start: dict[int, Edit]) -> bool:
-    if prev.page != p.page or text[prev.end - 1 : prev.end] in (" ", "?") or prev.end > p.start:
+    if prev.page != p.page or text[prev.end - 1 : prev.end] == " " or prev.end > p.start:
         return False
     reason = f"utf-8 read as {p.page}"
     at = prev.end
