@@ -546,3 +546,12 @@ def test_question_mark_holes_inside_one_word_are_read_together() -> None:
     damaged = lossy_mangle(text, "windows-1252", "question")
     assert "Ð?Ðµ" in damaged
     assert notefix.fix_text(damaged) == text
+
+
+def test_a_three_byte_lead_that_lost_both_continuation_bytes_is_restored() -> None:
+    # 提 is E6 8F 90: Windows-1254 has neither 8F nor 90, so only "æ" is left of it,
+    # standing alone before the next character's lead.
+    text = "我们提供丰富的可视化。"
+    damaged = text.encode("utf-8").decode("windows-1254", errors="ignore")
+    assert "æä" in damaged
+    assert "提供" in notefix.fix_text(damaged)

@@ -263,7 +263,7 @@ def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
             # lead whose second byte is marked (hole) or was a flattened no-break space.
             # A two-byte lead right before another lead: its continuation was dropped.
             lone = (
-                need == 2
+                need in (2, 3)
                 and k == 1
                 and j == i + 1
                 and (i + 1 == n or data[i + 1] >= 0xC2 or data[i + 1] in _ENDS_A_WORD)
@@ -395,8 +395,11 @@ def _scan(text: str) -> _Scan:
                 # runs found are those a left-to-right search of the line finds.
                 if not mask & bit or at < done:
                     continue
-                # Two-byte leads that lost their continuation may stand before the pair.
+                # Two-byte leads that lost their continuation may stand before the pair,
+                # and before them one lead of any length (as ``run_pattern`` reads it).
                 while at > done and text[at - 1] in page.lead2:
+                    at -= 1
+                if at > done and text[at - 1] in page.lead:
                     at -= 1
                 if (m := run.match(text, at, end)) is not None:
                     props.extend(_parse(page, text, at, m.end()))
