@@ -149,3 +149,11 @@ def test_a_lone_run_decoding_to_a_letter_of_a_script_the_text_never_uses_stays(
 
 def test_a_lone_run_of_a_script_the_text_uses_is_still_decoded() -> None:
     assert notefix.fix_text("Ð¿Ñ€Ð¸Ð²ÐµÑ‚ friend") == "привет friend"
+
+
+def test_a_lone_weak_run_decoding_to_a_letter_nobody_writes_here_stays() -> None:
+    # "ßŞ" is DF AA through windows-1254, the NKo letter ߪ: ftfy's line reading agrees,
+    # but the letter is of a script the text never uses and word lists never show.
+    assert notefix.fix_text("ßŞ ") == "ßŞ "
+    # γ is foreign to Latin text too, but written there (science): still decoded.
+    assert notefix.fix_text("IL2RÎ³cKO") == "IL2RγcKO"

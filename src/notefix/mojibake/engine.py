@@ -537,7 +537,9 @@ def _decide_layer(
                 prior = MANGLE_PRIOR * (rest - explained) / max(1, non_ascii)
                 ok = _score(text, p) > prior
             else:
-                ok = ftfy_lines.agrees(p, props) or (_score(text, p) > 0 and _joins_words(text, p))
+                ok = (
+                    ftfy_lines.agrees(p, props) or (_score(text, p) > 0 and _joins_words(text, p))
+                ) and not (_lone_foreign_letter(text, p) and _never_written(p.replacement))
             if ok:
                 explained += p.end - p.start
                 weak_good[name] += 1
@@ -1008,6 +1010,13 @@ def _lone_foreign_letter(text: str, p: Proposal) -> bool:
         return False
     rest = text[: p.start] + " " + text[p.end :]
     return not any(ch.isalpha() and _script(ch) == script for ch in rest)
+
+
+def _never_written(text: str) -> bool:
+    """Whether a character of ``text`` is one word lists never show (an NKo letter
+    such as ߪ, unlike γ, which science writes in Latin text)."""
+    table = _charfreq()
+    return any(table.get(ch.casefold()[0]) is None for ch in text if ch.isalpha())
 
 
 def _lead_is_a_word(text: str, at: int, repaired: str) -> bool:
