@@ -396,12 +396,18 @@ def _scan(text: str) -> _Scan:
                 if not mask & bit or at < done:
                     continue
                 # Two-byte leads that lost their continuation may stand before the pair,
-                # and before them one lead of any length (as ``run_pattern`` reads it).
+                # and before them one lead of any length (as ``run_pattern`` reads it);
+                # the run starts at the first of them it matches from (a pair with a
+                # '?' hole only matches from its own lead).
+                pair_at = at
                 while at > done and text[at - 1] in page.lead2:
                     at -= 1
                 if at > done and text[at - 1] in page.lead:
                     at -= 1
-                if (m := run.match(text, at, end)) is not None:
+                m = None
+                while at <= pair_at and (m := run.match(text, at, end)) is None:
+                    at += 1
+                if m is not None:
                     props.extend(_parse(page, text, at, m.end()))
                     done = m.end()
             if props:
