@@ -332,6 +332,19 @@ a match is never another text at the same address (and another thread's scan onl
 costs a second pass)."""
 
 
+def _pair_before(text: str, i: int) -> tuple[int, int]:
+    """Where the pair that ends at ``text[i]`` (a continuation character) starts, and the
+    pages (``pair_masks`` bits) it is a pair of: a lead right before it, or a lead and a
+    byte replaced by '?' ("å?—"); no pages if neither."""
+    if not i:
+        return i, 0
+    cont = _CONT.get(text[i], 0)
+    pages = _LEAD.get(text[i - 1], 0) & cont
+    if not pages and i > 1 and text[i - 1] == "?":
+        return i - 2, _LEAD.get(text[i - 2], 0) & cont
+    return i - 1, pages
+
+
 def _scan(text: str) -> _Scan:
     """One pass of ``scan_pattern`` over the text. A run starts where its page's
     ``pair_pattern`` matches and holds no line break (codepages checks that its
@@ -342,7 +355,6 @@ def _scan(text: str) -> _Scan:
     global _last_scan
     by_page: dict[str, list[Proposal]] = {}
     search = _SCAN_SEARCH
-    lead, cont = _LEAD, _CONT
     c1 = False
     nbsp: list[int] = []
     size = len(text)
@@ -354,12 +366,7 @@ def _scan(text: str) -> _Scan:
             c1 = True
         elif ch in _NBSP_LEADS and text.startswith((" ", "?"), i + 1):
             nbsp.append(i)
-        at = i - 1
-        pages = lead.get(text[at], 0) & cont.get(ch, 0) if i else 0
-        if not pages and i > 1 and text[at] == "?":
-            # A lead, a byte replaced by '?', a continuation ("å?—"): a run starts here.
-            at -= 1
-            pages = lead.get(text[at], 0) & cont.get(ch, 0)
+        at, pages = _pair_before(text, i)
         if not pages:
             pos = i + 1
             continue
@@ -376,11 +383,7 @@ def _scan(text: str) -> _Scan:
                 c1 = True
             elif ch in _NBSP_LEADS and text.startswith((" ", "?"), j + 1):
                 nbsp.append(j)
-            at = j - 1
-            mask = lead.get(text[at], 0) & cont.get(ch, 0)
-            if not mask and j > 1 and text[at] == "?":
-                at -= 1
-                mask = lead.get(text[at], 0) & cont.get(ch, 0)
+            at, mask = _pair_before(text, j)
             if mask:
                 pairs.append((at, mask))
                 pages |= mask
@@ -716,13 +719,16 @@ def _decide_layer(
                 shown.get(p.page, 0) if shown is not None else (0 if deeper else None),
             )
 
+        joined_away: set[int] = set()
         for group in _same_word_groups(text, lossy_later, certain, ask_ftfy):
             if len(group) > 1:
                 # Runs in one word are read together: each run's letters decide the
                 # others' ("ÑÐ²Ð»ÑÐµÑ‚ÑÑ" is one word with four lost bytes, "является"),
                 # with the certain letters between them as the fixed part of the run.
                 first, last = group[0], group[-1]
-                inner = [e for e in certain if first.end <= e.start and e.end <= last.start]
+                lo = bisect.bisect_left(starts, first.end)
+                hi = bisect.bisect_left(starts, last.start)
+                inner = certain[lo:hi]
                 joined = Proposal(
                     first.page,
                     first.start,
@@ -734,14 +740,15 @@ def _decide_layer(
                 )
                 edit = decide(joined)
                 if edit is not None and "marked" not in edit.reason:
-                    dropped = {id(e) for e in inner}
-                    edits[:] = [e for e in edits if id(e) not in dropped]
+                    joined_away.update(id(e) for e in inner)
                     edits.append(edit)
                     continue
             for q in group:
                 edit = decide(q)
                 if edit is not None:
                     edits.append(edit)
+        if joined_away:
+            edits = [e for e in edits if id(e) not in joined_away]
     return edits
 
 
@@ -984,25 +991,12 @@ def _is_a_word(text: str, p: Proposal) -> bool:
     language of its script ("діє" in Ukrainian is a word, not mojibake of one CJK
     character). Only letter-only runs are checked: mojibake is rarely all letters of
     one script, and most of it holds symbols."""
-    run = text[p.start : p.end]
-    if not run.isalpha():
+    if not text[p.start : p.end].isalpha():
         return False
-    start, end = p.start, p.end
-    while start > 0 and text[start - 1].isalpha():
-        start -= 1
-    while end < len(text) and text[end].isalpha():
-        end += 1
-    word = text[start:end].casefold()
-    script = _script(run[0])
-    if any(_script(ch) != script for ch in word):
-        return False
+    word = _word_around(text, p.start, p.end)
     # A single letter is a word only as often as Russian "в" is: wordfreq lists stray
     # letters split off other words too ("ñ", "ã").
-    least = WORD_FREQUENCY if len(word) > 1 else LETTER_WORD_FREQUENCY
-    for lang in lossy_data.script_languages().get(script, ()):
-        if lossy_data.frequency_dict(lang, "small").get(word, 0.0) >= least:
-            return True
-    return False
+    return _frequency(word) >= (WORD_FREQUENCY if len(word) > 1 else LETTER_WORD_FREQUENCY)
 
 
 def _lone_foreign_letter(text: str, p: Proposal) -> bool:
