@@ -157,3 +157,44 @@ def test_a_lone_weak_run_decoding_to_a_letter_nobody_writes_here_stays() -> None
     assert notefix.fix_text("ßŞ ") == "ßŞ "
     # γ is foreign to Latin text too, but written there (science): still decoded.
     assert notefix.fix_text("IL2RÎ³cKO") == "IL2RγcKO"
+
+
+def _flattened(text: str, page: str) -> str:
+    """UTF-8 read as ``page``, its undefined bytes dropped and its no-break spaces
+    flattened to spaces."""
+    return text.encode("utf-8").decode(page, errors="ignore").replace("\xa0", " ")
+
+
+@pytest.mark.parametrize(
+    "text", ["Русский язык", "Работа и Россия", "Республика Беларусь", "Ру́сский"]
+)
+def test_a_word_whose_first_letter_lost_its_no_break_space_is_read_whole(text: str) -> None:
+    # "Р" is D0 A0: read as windows-1252 it is "Ð" and a space, and the word after the
+    # space decides that the space was the letter's (and not "А" with a lost byte).
+    assert notefix.fix_text(_flattened(text, "windows-1252")) == text
+
+
+@pytest.mark.parametrize(
+    "text", ["voilà à la maison du médecin", "il pense à toi, café", "déjà à Paris, été"]
+)
+def test_a_foreign_letter_before_a_space_is_a_flattened_letter_where_its_page_is_at_work(
+    text: str,
+) -> None:
+    # "à" is C3 A0: read as windows-1251 it is "Г" and a no-break space, flattened.
+    broken = _flattened(text, "windows-1251")
+    assert "Г " in broken
+    assert notefix.fix_text(broken) == text
+
+
+def test_a_foreign_letter_alone_is_kept_where_its_page_is_not_at_work() -> None:
+    text = "la lettre Г est russe"
+    assert notefix.fix_text(text) == text
+
+
+@pytest.mark.parametrize("text", ["MISUTÂ\xa0AJIKKO", "PARISÂ\xa0TEXAS"])
+def test_a_capital_ending_a_word_in_capitals_is_spelling(text: str) -> None:
+    assert notefix.fix_text(text) == text
+
+
+def test_the_same_run_after_a_word_in_small_letters_is_mojibake() -> None:
+    assert notefix.fix_text("parisÂ\xa0texas") == "paris\xa0texas"

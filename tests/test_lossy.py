@@ -555,3 +555,21 @@ def test_a_three_byte_lead_that_lost_both_continuation_bytes_is_restored() -> No
     damaged = text.encode("utf-8").decode("windows-1254", errors="ignore")
     assert "æä" in damaged
     assert "提供" in notefix.fix_text(damaged)
+
+
+def test_a_word_wordfreq_does_not_list_costs_more_with_a_letter_its_language_lacks() -> None:
+    common = lossy_data.unlisted_word_probability("максвелла", "ru")
+    archaic = lossy_data.unlisted_word_probability("ѡмаксвелла", "ru")
+    assert common == lossy_data.FLOOR_FREQUENCY
+    assert archaic < common * 1e-2
+    # Listed words keep their wordfreq frequency.
+    assert lossy_data.word_probability("подземелья", "ru") > lossy_data.FLOOR_FREQUENCY
+
+
+def test_a_lost_byte_before_a_space_does_not_join_two_words_through_a_rare_letter() -> None:
+    # "я" is D1 8F; windows-1252 drops 8F, and "Ñ" before the space could also be D1 A0
+    # (Ѡ) with the space for its no-break space, making one unknown word of two.
+    text = "[[Подземелья Максвелла]] и другие"
+    broken = lossy_mangle(text, "windows-1252", "drop")
+    assert "Ñ Ð" in broken
+    assert notefix.fix_text(broken) == text

@@ -201,7 +201,41 @@ def word_probability(word: str, lang: str) -> float:
     # language's dictionary for every new word, and the words scored here are single
     # tokens already (their letters and marks), casefolded as wordfreq stores them.
     freq = frequency_dict(lang).get(word.casefold(), 0.0)
-    return max(freq, FLOOR_FREQUENCY)
+    return freq if freq > FLOOR_FREQUENCY else unlisted_word_probability(word, lang)
+
+
+RARE_LETTER = 1e-4
+"""A letter written less often than this in a language (per letter of its words) makes
+a word wordfreq does not list less likely, by how much rarer it is."""
+
+LETTER_FLOOR = 1e-7
+"""Frequency given to a letter none of a language's listed words has."""
+
+
+@functools.cache
+def letter_frequencies(lang: str) -> dict[str, float]:
+    """How often each letter (casefolded, as wordfreq stores words) is written in
+    ``lang``: its words' frequencies times the letter's count in them, normalized."""
+    counts: dict[str, float] = {}
+    for word, freq in frequency_dict(lang, "small").items():
+        for ch in word:
+            counts[ch] = counts.get(ch, 0.0) + freq
+    total = sum(counts.values()) or 1.0
+    return {ch: n / total for ch, n in counts.items()}
+
+
+def unlisted_word_probability(word: str, lang: str) -> float:
+    """The probability given to a word wordfreq does not list: the floor, lowered by each
+    of its letters rarer than ``RARE_LETTER`` in the language (an unknown word spelled
+    with an archaic letter, "ѠМаксвелла", is less likely than one spelled with common
+    ones, or joining two words with it would cost less than writing both)."""
+    letters = letter_frequencies(lang)
+    prob = FLOOR_FREQUENCY
+    for ch in word.casefold():
+        freq = letters.get(ch, LETTER_FLOOR)
+        if freq < RARE_LETTER:
+            prob *= max(freq, LETTER_FLOOR) / RARE_LETTER
+    return prob
 
 
 def guess_language(script: str, words: Iterable[str]) -> str | None:

@@ -547,8 +547,12 @@ def _decide_layer(
                 ok = _score(text, p) > prior
             else:
                 ok = (
-                    ftfy_lines.agrees(p, props) or (_score(text, p) > 0 and _joins_words(text, p))
-                ) and not (_lone_foreign_letter(text, p) and _never_written(p.replacement))
+                    ftfy_lines.agrees(p, props)
+                    or (_score(text, p) > 0 and _joins_words(text, p, props))
+                ) and not (
+                    (_lone_foreign_letter(text, p) and _never_written(p.replacement))
+                    or _ends_a_capital_word(text, p)
+                )
             if ok:
                 explained += p.end - p.start
                 weak_good[name] += 1
@@ -654,6 +658,7 @@ def _decide_layer(
                     and not _still_mojibake(p.replacement)
                 )
                 or _lone_foreign_letter(text, p)
+                or _ends_a_capital_word(text, p)
             )
         ):
             continue
@@ -664,20 +669,31 @@ def _decide_layer(
     # The text with the certain repairs: its language says which letters are words.
     certain = sorted(edits, key=lambda e: e.start)
     repaired = apply_edits(text, certain) if certain else text
+    # Flattened no-break spaces read only if their reading spells a word.
+    spell: set[int] = set()
     for page in CODEPAGES if not deeper else ():
-        backed = evidence.get(page.name, 0) >= 3
+        at_work = evidence.get(page.name, 0)
+        backed = at_work >= 3
         # Without evidence for its page, a flattened no-break space is only guessed for
-        # windows-1252 (where it is common) and only where ftfy agrees.
-        if not backed and page.name != "windows-1252":
+        # windows-1252 (where it is common) and only where ftfy agrees, or where the
+        # page is at work in the text and the lead is a letter foreign to the text,
+        # alone or ending a word ("Г " in French text that shows "mГ©dicament").
+        if not backed and page.name != "windows-1252" and not at_work:
             continue
         for p in _nbsp_proposals(text, page, taken):
-            if _lead_is_a_word(text, p.start, repaired):
+            if _lead_is_a_word(text, p.start, repaired) or not free(p):
                 continue
-            if free(p) and (backed or badness(text[max(0, p.start - 2) : p.end + 2]) > 0):
+            if backed:
                 take(p)
                 lossy_later.append(p)
-                if not backed:
-                    ask_ftfy.add(id(p))
+            elif at_work and _foreign_lead(text, p.start, repaired):
+                take(p)
+                lossy_later.append(p)
+                spell.add(id(p))
+            elif page.name == "windows-1252" and badness(text[max(0, p.start - 2) : p.end + 2]) > 0:
+                take(p)
+                lossy_later.append(p)
+                ask_ftfy.add(id(p))
     if lossy_later:
         # The reconstruction sees its neighbours as repaired, so that an FE0F or a
         # word next to the run reads as what it is.
@@ -699,13 +715,18 @@ def _decide_layer(
             stop = end + lossy_context.CONTEXT_CHARS if line_end < 0 else line_end + 1
             after = repaired[end : max(stop, end + LOSSY_CONTEXT)]
             accept = None
-            if id(p) in ask_ftfy:
+            if id(p) in spell:
+                accept = functools.partial(_spells_a_word, before, after)
+            elif id(p) in ask_ftfy:
                 # Without evidence for the page, ftfy's reading of the line decides.
                 line_start, view = ftfy_lines.view(p, [])
                 accept = functools.partial(
                     _ftfy_reads, view, p.start - line_start, before[-2:], after[:2]
                 )
-            prior = min(0.0, page_prior.get(p.page, 0.0))
+            # A reading that spells a word where a letter foreign to the text stood needs
+            # no further gain: character frequencies, taken over all languages, do not
+            # say that a Cyrillic "г" is out of place in French.
+            prior = -math.inf if id(p) in spell else min(0.0, page_prior.get(p.page, 0.0))
             return _lossy_edit(
                 text,
                 p,
@@ -773,7 +794,14 @@ def _same_word_groups(
 
 
 def _letters_between(text: str, prev: Proposal, p: Proposal, by_start: dict[int, Edit]) -> bool:
-    if prev.page != p.page or text[prev.end - 1 : prev.end] == " " or prev.end > p.start:
+    if prev.page != p.page or prev.end > p.start:
+        return False
+    # A space the run ends with parts two words, unless the run is a lone two-byte lead
+    # and the space: then the space may be the no-break space flattened out of that
+    # letter ("Ð ÑƒÑ�Ñ�ÐºÐ¸Ð¹", "Русский"), and the reading of the whole word decides.
+    if text[prev.end - 1 : prev.end] == " " and (
+        prev.end - prev.start != 2 or text[prev.start] not in BY_NAME[p.page].lead2
+    ):
         return False
     reason = f"utf-8 read as {p.page}"
     at = prev.end
@@ -1012,6 +1040,19 @@ def _lone_foreign_letter(text: str, p: Proposal) -> bool:
     return not any(ch.isalpha() and _script(ch) == script for ch in rest)
 
 
+def _ends_a_capital_word(text: str, p: Proposal) -> bool:
+    """Whether the run reads as a space alone and takes it from the last letter of a word
+    written in capitals ("MISUTÂ\xa0AJIKKO"): a capital there keeps the word's case, where
+    the mojibake of a space after a word in small letters breaks it ("wordÂ\xa0")."""
+    if not p.replacement.isspace() or not text[p.start].isupper():
+        return False
+    at = p.start
+    while at > 0 and text[at - 1].isalpha():
+        at -= 1
+    word = text[at : p.start]
+    return len(word) >= 2 and word.isupper()
+
+
 def _never_written(text: str) -> bool:
     """Whether a character of ``text`` is one word lists never show (an NKo letter
     such as ߪ, unlike γ, which science writes in Latin text)."""
@@ -1033,6 +1074,29 @@ def _lead_is_a_word(text: str, at: int, repaired: str) -> bool:
         return False
     freq = lossy_data.frequency_dict(lang, "small").get(letter.casefold(), 0.0)
     return freq >= LETTER_WORD_FREQUENCY
+
+
+def _foreign_lead(text: str, at: int, repaired: str) -> bool:
+    """Whether the letter at ``at``, before its space, is of a script other than the
+    text's main one (read from ``repaired``) and either stands alone ("Г bien" in French)
+    or ends a word of the main script ("voilГ "): no word is written so."""
+    script, _ = _text_language(repaired)
+    if not script or lossy_data.script_of(text[at]) == script:
+        return False
+    start = at
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return all(lossy_data.script_of(ch) == script for ch in text[start:at])
+
+
+def _spells_a_word(before: str, after: str, candidate: str) -> bool:
+    """Whether the reading, with the letters it touches, is a word people write (a
+    single letter as often as one that is a word on its own)."""
+    local = before + candidate + after
+    word = _word_around(local, len(before), len(before) + len(candidate.rstrip(" ")))
+    if not word:
+        return False
+    return _frequency(word) >= (WORD_FREQUENCY if len(word) > 1 else LETTER_WORD_FREQUENCY)
 
 
 LETTER_WORD_FREQUENCY = 1e-4
@@ -1120,13 +1184,15 @@ def _frequency(word: str) -> float:
     )
 
 
-def _joins_words(text: str, p: Proposal) -> bool:
+def _joins_words(text: str, p: Proposal, props: list[Proposal] | None = None) -> bool:
     """Whether the decoded run, with the characters it touches up to whitespace, spells
     words of the document's language that are much likelier than the text as written:
     "pi√π" is no Italian, "più" is; "┬┐que" is box drawing glued to a word, "¿que" a
     question. The run must touch a letter (mojibake sits in words; drawings and symbols
     stand apart from them), every token of the decoded stretch must be a word people
-    write, and the decoded stretch must beat the written one by the mangling prior."""
+    write, and the decoded stretch must beat the written one by the mangling prior.
+    The page's other lossless runs in the stretch (``props``, in text order) are read
+    decoded with it: "Г©tГ©" is "été" only with both its runs read."""
     touching = [ch for ch in text[p.start - 1 : p.start] + text[p.end : p.end + 1] if ch.isalpha()]
     if not touching:
         return False
@@ -1134,7 +1200,25 @@ def _joins_words(text: str, p: Proposal) -> bool:
     if lang is None:
         return False
     lo, hi = words.stretch_around(text, p.start, p.end)
-    decoded = text[lo : p.start] + p.replacement + text[p.end : hi]
+    runs = [p]
+    if props:
+        first = bisect.bisect_left(props, lo, key=lambda q: q.start)
+        for q in itertools.islice(props, first, None):
+            if q.start >= hi:
+                break
+            if q.lossless and q.end <= hi and (q.end <= p.start or q.start >= p.end):
+                runs.append(q)
+        runs.sort(key=lambda q: q.start)
+    pieces: list[str] = []
+    at = lo
+    for q in runs:
+        if q.start < at:
+            continue  # overlaps the run before it
+        pieces.append(text[at : q.start])
+        pieces.append(q.replacement)
+        at = q.end
+    pieces.append(text[at:hi])
+    decoded = "".join(pieces)
     tokens = words.tokens(decoded, lang)
     vocab = lossy_data.frequency_dict(lang)
     if not tokens or any(vocab.get(t, 0.0) < WORD_FREQUENCY for t in tokens):
