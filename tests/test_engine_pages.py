@@ -198,3 +198,14 @@ def test_a_capital_ending_a_word_in_capitals_is_spelling(text: str) -> None:
 
 def test_the_same_run_after_a_word_in_small_letters_is_mojibake() -> None:
     assert notefix.fix_text("parisÂ\xa0texas") == "paris\xa0texas"
+
+
+@pytest.mark.parametrize("text", ["Î‘ ", "see Î’ below"])
+def test_a_run_that_would_be_a_lone_foreign_letter_standing_alone_is_kept(text: str) -> None:
+    # "Î‘" is CE 91, Greek Α, read as windows-1252: with nothing else backing the page,
+    # one letter of a script the text never uses, standing alone, is no likelier.
+    assert notefix.fix_text(text) == text
+
+
+def test_a_foreign_letter_inside_a_word_is_still_decoded() -> None:
+    assert notefix.fix_text("the IL2RÎ³c gene") == "the IL2Rγc gene"

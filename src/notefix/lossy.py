@@ -341,19 +341,14 @@ def _doc_model(text: str, counts_items: tuple[tuple[str, int], ...]) -> _Doc:
     beside_emoji = [1.0, 1.0]
     groups: Counter[str] = Counter()
     graphemes = _GRAPHEME.findall(text)
-    last = len(graphemes) - 1
-
-    def emoji_at(i: int) -> bool:
-        return 0 <= i <= last and data.emoji_status(graphemes[i]) is not None
-
     end = 0
     for i, g in enumerate(graphemes):
         end += len(g)
         if ord(g[0]) > 0x7F and _is_symbolic(g):
             follow[_follow_class(text[end : end + 1])] += 1
-            here = emoji_at(i)
+            here = _emoji_at(graphemes, i)
             kinds[here] += 1
-            if emoji_at(i - 1) or emoji_at(i + 1):
+            if _emoji_at(graphemes, i - 1) or _emoji_at(graphemes, i + 1):
                 beside_emoji[here] += 1
             group = data.emoji_group(g)
             if group is not None:
@@ -382,6 +377,11 @@ def _doc_model(text: str, counts_items: tuple[tuple[str, int], ...]) -> _Doc:
         groups,
         marks / (n_words + marks) if marks else 0.0,
     )
+
+
+def _emoji_at(graphemes: Sequence[str], i: int) -> bool:
+    """Whether the ``i``-th grapheme is an emoji (False past either end)."""
+    return 0 <= i < len(graphemes) and data.emoji_status(graphemes[i]) is not None
 
 
 def _model(evidence: Evidence, before: str, after: str) -> _Doc:
@@ -525,11 +525,8 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         a = 0
         matches = list(_GRAPHEME.finditer(ctx[:b]))
     last_index = len(matches) - 1
+    graphemes = [m.group() for m in matches]
     score = 0.0
-
-    def emoji_at(i: int) -> bool:
-        return 0 <= i <= last_index and data.emoji_status(matches[i].group()) is not None
-
     first = last = -1
     for i, m in enumerate(matches):
         start, end = m.start() + a, m.end() + a
@@ -539,8 +536,8 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
             break
         first = i if first < 0 else first
         last = i
-        g = m.group()
-        beside_emoji = emoji_at(i - 1) or emoji_at(i + 1)
+        g = graphemes[i]
+        beside_emoji = _emoji_at(graphemes, i - 1) or _emoji_at(graphemes, i + 1)
         if open_end and end == len(ctx):
             if g in data.emoji_prefixes() or data.emoji_status(g) is not None:
                 score += math.log(data.symbol_probability(g[0]))
@@ -560,9 +557,10 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
     for j in (first - 1, last + 1) if first >= 0 else ():
         if j < 0 or j > last_index or (open_end and j > last):
             continue
-        g = matches[j].group()
+        g = graphemes[j]
         if _is_symbolic(g) and ord(g[0]) > 0x7F:
-            score += _symbol_score(g, doc, emoji_at(j - 1) or emoji_at(j + 1), here=1)
+            beside = _emoji_at(graphemes, j - 1) or _emoji_at(graphemes, j + 1)
+            score += _symbol_score(g, doc, beside, here=1)
     unspaced_done = False
     for m in _WORD.finditer(ctx, a, b):
         # A word that merely touches the reconstruction is scored too: a candidate that

@@ -550,7 +550,10 @@ def _decide_layer(
                     ftfy_lines.agrees(p, props)
                     or (_score(text, p) > 0 and _joins_words(text, p, props))
                 ) and not (
-                    (_lone_foreign_letter(text, p) and _never_written(p.replacement))
+                    (
+                        _lone_foreign_letter(text, p)
+                        and (_never_written(p.replacement) or not _touches_letters(text, p))
+                    )
                     or _ends_a_capital_word(text, p)
                 )
             if ok:
@@ -1051,6 +1054,11 @@ def _ends_a_capital_word(text: str, p: Proposal) -> bool:
         at -= 1
     word = text[at : p.start]
     return len(word) >= 2 and word.isupper()
+
+
+def _touches_letters(text: str, p: Proposal) -> bool:
+    """Whether a letter stands right before or after the run."""
+    return text[p.start - 1 : p.start].isalpha() or text[p.end : p.end + 1].isalpha()
 
 
 def _never_written(text: str) -> bool:
