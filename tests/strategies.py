@@ -80,17 +80,31 @@ def note_text(
     """A line or a few of note-like text: words of one or two scripts, spaces and
     punctuation, emoji sprinkled in."""
     chosen = draw(st.lists(st.sampled_from(scripts), min_size=1, max_size=2, unique=True))
-    pieces = []
+    pieces: list[str] = []
     for _ in range(draw(st.integers(1, 12))):
         kind = draw(st.integers(0, 9))
         if kind < 6:
-            pieces.append(draw(words(SCRIPTS[draw(st.sampled_from(chosen))])))
+            piece = draw(words(SCRIPTS[draw(st.sampled_from(chosen))]))
         elif kind < 8 or not emoji_ok:
-            pieces.append(draw(st.sampled_from(PUNCT + TYPOGRAPHY)))
+            piece = draw(st.sampled_from(PUNCT + TYPOGRAPHY))
         else:
-            pieces.append(draw(emoji_sequences()))
+            piece = draw(emoji_sequences())
+        if pieces and pieces[-1] == "" and _reads_as_utf8(pieces[-2][-1:] + piece[:1]):
+            # A letter and a mark glued together that are, byte for byte, one UTF-8
+            # character read as Windows-1252 ("Î" and "‘" are Α): no text can tell that
+            # pair from mojibake, and ftfy reads it as mojibake too. Not clean text.
+            pieces[-1] = " "
+        pieces.append(piece)
         pieces.append(draw(st.sampled_from([" ", " ", " ", "", "\n", ", "])))
     return "".join(pieces)
+
+
+def _reads_as_utf8(pair: str) -> bool:
+    """Whether two characters are Windows-1252's reading of one two-byte UTF-8 character."""
+    try:
+        return len(pair) == 2 and len(pair.encode("windows-1252").decode("utf-8")) == 1
+    except UnicodeError:
+        return False
 
 
 def clean_text() -> st.SearchStrategy[str]:

