@@ -209,3 +209,42 @@ def test_a_run_that_would_be_a_lone_foreign_letter_standing_alone_is_kept(text: 
 
 def test_a_foreign_letter_inside_a_word_is_still_decoded() -> None:
     assert notefix.fix_text("the IL2RÎ³c gene") == "the IL2Rγc gene"
+
+
+def _nbsp_flattened_1252(text: str, mode: str) -> str:
+    """UTF-8 read as windows-1252, undefined bytes dropped or marked U+FFFD, no-break
+    spaces flattened to spaces."""
+    errors = "ignore" if mode == "drop" else "replace"
+    return text.encode("utf-8").decode("windows-1252", errors=errors).replace("\xa0", " ")
+
+
+@pytest.mark.parametrize("mode", ["drop", "fffd"])
+def test_a_three_byte_character_whose_last_byte_was_a_no_break_space_is_read(
+    mode: str,
+) -> None:
+    # ⚠ is E2 9A A0: read as windows-1252 "âš" and a no-break space, flattened; the FE0F
+    # after it (EF B8 8F) loses its 8F. The run after the space is a variation selector.
+    text = "Atenção ⚠️ os comentários serão lidos ⚠️ amanhã"
+    broken = _nbsp_flattened_1252(text, mode)
+    assert "âš ï¸" in broken
+    assert notefix.fix_text(broken) == text
+
+
+def test_a_three_byte_character_whose_middle_byte_was_a_no_break_space_is_read() -> None:
+    # The braille blank ⠀ (E2 A0 80), used as an invisible spacer, is "â €" once flattened.
+    text = "⠀ Regulamento: os comentários serão lidos ⠀ amanhã"
+    broken = _nbsp_flattened_1252(text, "drop")
+    assert "â €" in broken
+    assert notefix.fix_text(broken) == text
+
+
+def test_a_lost_character_is_marked_and_what_every_reading_agrees_on_is_kept() -> None:
+    # A four-byte emoji with its last byte marked, then a flattened no-break space: the
+    # emoji cannot be told (📝 📁 📍 …), the no-break space can.
+    broken = "ðŸ“\ufffdÂ Regulamento: os comentÃ¡rios serÃ£o lidos"
+    assert notefix.fix_text(broken) == "\ufffd\xa0Regulamento: os comentários serão lidos"
+
+
+def test_a_letter_a_space_and_a_mark_are_french_where_no_reading_is_better() -> None:
+    text = "à « citation » et cafÃ© et naÃ¯ve et Ã©tÃ©"
+    assert notefix.fix_text(text) == "à « citation » et café et naïve et été"

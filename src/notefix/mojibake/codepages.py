@@ -158,7 +158,7 @@ def scan_pattern() -> re.Pattern[str]:
     nbsp_leads = BY_NAME["windows-1252"].lead2
     pair = char_class(_all_leads()) + char_class(_all_conts())
     # A lead, a '?' standing for a replaced byte, a continuation: a pair with a hole.
-    holed = char_class(_all_leads()) + "\\?" + char_class(_all_conts())
+    holed = char_class(_all_leads()) + "[ ?]" + char_class(_all_conts())
     return re.compile(
         char_class(_all_conts() + _C1 + nbsp_leads)
         + f"(?:(?<={pair})|(?<={holed})|(?<={char_class(_C1)})|(?<={char_class(nbsp_leads)})[ ?])"
@@ -208,7 +208,7 @@ def run_pattern(page: str) -> re.Pattern[str]:
     # or, after the run's first step, two-byte leads and then what ends the run: a space
     # or '?', ASCII punctuation, a line end ("ÑÑ " ending "является", "ВремÑ:").
     # A '?' between continuation characters stands for a byte replaced there.
-    filled = "(?:" + conts + "|\\?(?=" + conts + "))"
+    filled = "(?:" + conts + "|[ ?](?=" + conts + "))"
 
     def step(alone_before: str) -> str:
         return (
@@ -216,7 +216,7 @@ def run_pattern(page: str) -> re.Pattern[str]:
             + "(?:"
             + conts
             + filled
-            + "*|\\?(?="
+            + "*|[ ?](?="
             + conts
             + ")"
             + filled

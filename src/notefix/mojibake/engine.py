@@ -26,6 +26,7 @@ from importlib import resources
 
 import emoji
 import ftfy
+import regex
 import unicodedata2 as unicodedata
 from fontTools import unicodedata as unicode_scripts
 from ftfy.badness import badness
@@ -256,7 +257,8 @@ def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
             m = j
             while m < n and m - i < need and (data[m] in (0x1A, 0x3F) or 0x80 <= data[m] <= 0xBF):
                 m += 1
-            filled = m > j and m - i == need and data[j - 1] in (0x1A, 0x3F)
+            # A space there is a flattened no-break space (A0): "â €" is E2 A0 80, ⠀.
+            filled = m > j and m - i == need and data[j - 1] in (0x1A, 0x3F, 0x20)
             if filled:
                 j = m
             # One missing piece at most: a lead with continuation bytes, or a two-byte
@@ -335,12 +337,13 @@ costs a second pass)."""
 def _pair_before(text: str, i: int) -> tuple[int, int]:
     """Where the pair that ends at ``text[i]`` (a continuation character) starts, and the
     pages (``pair_masks`` bits) it is a pair of: a lead right before it, or a lead and a
-    byte replaced by '?' ("å?—"); no pages if neither."""
+    byte replaced by '?' ("å?—") or a no-break space flattened to a space ("â €");
+    no pages if neither."""
     if not i:
         return i, 0
     cont = _CONT.get(text[i], 0)
     pages = _LEAD.get(text[i - 1], 0) & cont
-    if not pages and i > 1 and text[i - 1] == "?":
+    if not pages and i > 1 and text[i - 1] in "? ":
         return i - 2, _LEAD.get(text[i - 2], 0) & cont
     return i - 1, pages
 
@@ -802,8 +805,13 @@ def _letters_between(text: str, prev: Proposal, p: Proposal, by_start: dict[int,
     # A space the run ends with parts two words, unless the run is a lone two-byte lead
     # and the space: then the space may be the no-break space flattened out of that
     # letter ("Ð ÑƒÑ�Ñ�ÐºÐ¸Ð¹", "Русский"), and the reading of the whole word decides.
-    if text[prev.end - 1 : prev.end] == " " and (
-        prev.end - prev.start != 2 or text[prev.start] not in BY_NAME[p.page].lead2
+    # A run right after the space that joins what is before it (a variation selector,
+    # a joiner, a skin tone) makes one sequence with it: the space may be the byte that
+    # completes the character before it ("âš ï¸�" is ⚠️, E2 9A A0 EF B8 8F).
+    if (
+        text[prev.end - 1 : prev.end] == " "
+        and (prev.end != p.start or not _joins_before(text[p.start : p.end], p.page))
+        and (prev.end - prev.start != 2 or text[prev.start] not in BY_NAME[p.page].lead2)
     ):
         return False
     reason = f"utf-8 read as {p.page}"
@@ -820,6 +828,17 @@ def _letters_between(text: str, prev: Proposal, p: Proposal, by_start: dict[int,
             return False
         at = e.end
     return True
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _joins_before(run: str, page: str) -> bool:
+    """Whether a reading of the lost-byte run starts with a character that joins the one
+    before it: a mark, a format character (joiner) or an emoji modifier (skin tone)."""
+    found = lossy.completions(run, BY_NAME[page].codec)
+    return any(_JOINS_BEFORE.match(t) for t in found or ())
+
+
+_JOINS_BEFORE = regex.compile(r"[\p{Mn}\p{Me}\p{Cf}\p{Emoji_Modifier}]")
 
 
 DELTA_WEIGHT = 2.0
@@ -1341,11 +1360,16 @@ def _lossy_edit(
     tail = " " if run.endswith(" ") else ""
     if "\ufffd" in run:
         # The text itself says a byte was lost here and nothing better can be said:
-        # one U+FFFD for the one character, as the decoder should have written.
+        # one U+FFFD for the one character, as the decoder should have written. What
+        # every reading agrees on is no guess and is kept ("ðŸ“�Â " is a lost emoji and
+        # a no-break space: "�\xa0").
+        head, lost, end = _agreed(rec) if rec is not None and shown is None else ("", "", "")
         return Edit(
             p.start,
             p.end,
-            "\ufffd" * p.nseq + tail,
+            head + "\ufffd" * max(1, len(_GRAPHEMES.findall(lost))) + end
+            if lost
+            else "\ufffd" * p.nseq + tail,
             f"utf-8 read as {p.page}, lost byte marked U+FFFD",
             1.0,
         )
@@ -1366,6 +1390,33 @@ def _lossy_edit(
             held,
         )
     return None
+
+
+_GRAPHEMES = regex.compile(r"\X")
+
+
+def _common_start(texts: list[str]) -> str:
+    first = min(texts)
+    last = max(texts)
+    n = 0
+    while n < len(first) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
+def _agreed(rec: lossy.Reconstruction) -> tuple[str, str, str]:
+    """The start and end every listed reading shares, and the best reading's part between
+    them (all empty where the readings share nothing, or one reading is all shared)."""
+    # A reading and the same with a space kept after it are one reading here.
+    texts = [c.text.removesuffix(" ") for c in rec.candidates]
+    if len(texts) < 2:
+        return "", "", ""
+    head = _common_start(texts)
+    end = _common_start([t[len(head) :][::-1] for t in texts])[::-1]
+    middle = texts[0][len(head) : len(texts[0]) - len(end)]
+    if not (head or end) or any(len(t) <= len(head) + len(end) for t in texts):
+        return "", "", ""
+    return head, middle, end + rec.candidates[0].text[len(texts[0]) :]
 
 
 def _reads_better(run: str, before: str, after: str, decoded: Proposal) -> float:
