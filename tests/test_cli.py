@@ -514,11 +514,27 @@ def test_explain_names_each_run_its_path_and_confidence() -> None:
 
 def test_explain_json_and_stdin() -> None:
     payload = json.loads(invoke("explain", "--format", "json", "-", input=BROKEN).stdout)
-    assert set(payload) == {"schema", "text", "fixed", "edits"}
+    assert set(payload) == {"schema", "text", "fixed", "edits", "unsure"}
     assert payload["text"] == BROKEN and payload["fixed"] == CLEAN
     for edit in payload["edits"]:
         check_keys(edit, EDIT_KEYS)
         assert BROKEN[edit["start"] : edit["end"]] == edit["original"]
+
+
+def test_explain_shows_a_run_left_as_written_with_its_readings() -> None:
+    broken = "ğŸ† The prize for the winner\n"
+    result = invoke("explain", "--threshold", "1", broken)
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "'ğŸ† ' left as written" in out
+    assert "below the threshold 1," in out
+    assert "alternative 1:" in out
+    assert out.rstrip("\n").endswith(broken.rstrip("\n"))
+    payload = json.loads(invoke("explain", "--threshold", "1", "--format", "json", broken).stdout)
+    assert payload["edits"] == [] and payload["fixed"] == broken
+    [unsure] = payload["unsure"]
+    assert broken[unsure["start"] : unsure["end"]] == unsure["original"] == "ğŸ† "
+    assert unsure["alternatives"]
 
 
 def test_explain_clean_text() -> None:

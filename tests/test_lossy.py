@@ -573,3 +573,18 @@ def test_a_lost_byte_before_a_space_does_not_join_two_words_through_a_rare_lette
     broken = lossy_mangle(text, "windows-1252", "drop")
     assert "Ñ Ð" in broken
     assert notefix.fix_text(broken) == text
+
+
+def test_a_run_below_the_threshold_is_left_as_written_and_reported() -> None:
+    broken = "ğŸ¤– robots first, then ğŸ† The prize for the winner"
+    strict = notefix.repair(broken, notefix.Settings(lost_byte_threshold=1.0))
+    # The robot is certain (no byte lost); the trophy lost one and is not.
+    assert strict.text == "🤖 robots first, then ğŸ† The prize for the winner"
+    [unsure] = strict.unsure
+    assert broken[unsure.start : unsure.end] == "ğŸ† "
+    assert unsure.replacement == "🏆 " and unsure.confidence < 1.0
+    assert "🍆 " in {a.replacement for a in unsure.alternatives}
+    assert not any(unsure.start < e.end and e.start < unsure.end for e in strict.edits)
+    default = notefix.repair(broken)
+    assert default.unsure == ()
+    assert default.text == "🤖 robots first, then 🏆 The prize for the winner"

@@ -88,3 +88,25 @@ def test_a_long_single_line_is_repaired() -> None:
     text = unit * (1_000_000 // len(unit))
     result = notefix.repair(text)
     assert result.text.count("café") == 2 * text.count("cafÃ©")
+
+
+@given(
+    text=note_text(),
+    codec=st.sampled_from(("windows-1252", "windows-1254")),
+    threshold=st.sampled_from((0.5, 0.9, 1.0)),
+)
+def test_runs_left_as_written_are_as_written_and_apart_from_the_edits(
+    text: str, codec: str, threshold: float
+) -> None:
+    broken = text.encode("utf-8").decode(codec, errors="ignore")
+    result = notefix.repair(broken, notefix.Settings(lost_byte_threshold=threshold))
+    for unsure in result.unsure:
+        assert 0 <= unsure.start < unsure.end <= len(broken)
+        assert unsure.confidence < threshold
+        assert not any(unsure.start < e.end and e.start < unsure.end for e in result.edits)
+        # The run is in the output as it was, where the edits before it put it.
+        shift = sum(
+            len(e.replacement) - (e.end - e.start) for e in result.edits if e.end <= unsure.start
+        )
+        at = unsure.start + shift
+        assert result.text[at : at + unsure.end - unsure.start] == broken[unsure.start : unsure.end]

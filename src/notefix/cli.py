@@ -686,25 +686,28 @@ def explain(
                 f"standard input is not UTF-8 ({exc.reason} at byte {exc.start})"
             ) from None
     settings = _settings_for(Path.cwd(), config_file, _overrides(threshold, no_normalize))
-    fixed, edits = explain_text(text, settings)
+    fixed, edits, unsure = explain_text(text, settings)
     if fmt == "json":
-        click.echo(json.dumps(explain_dict(text, edits, fixed), ensure_ascii=False, indent=2))
+        payload = explain_dict(text, edits, fixed, unsure)
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        for line in explain_lines(text, edits, fixed):
+        for line in explain_lines(text, edits, fixed, unsure):
             click.echo(line)
 
 
-def explain_text(text: str, settings: Settings) -> tuple[str, tuple[Any, ...]]:
-    """The repaired (and normalized) text and the edits over ``text`` that make it."""
+def explain_text(text: str, settings: Settings) -> tuple[str, tuple[Any, ...], tuple[Any, ...]]:
+    """The repaired (and normalized) text, the edits over ``text`` that make it, and the
+    runs left as written for want of a sure reading."""
     repaired = repair(text, settings) if settings.repair else None
     middle = repaired.text if repaired else text
     edits = repaired.edits if repaired else ()
+    unsure = repaired.unsure if repaired else ()
     if settings.normalize:
         normalized = normalize(middle, settings)
         if normalized.edits:
             edits = compose(text, edits, normalized.edits)
             middle = normalized.text
-    return middle, tuple(edits)
+    return middle, tuple(edits), tuple(unsure)
 
 
 # --- undo and log ---------------------------------------------------------------------

@@ -227,6 +227,10 @@ class Repair:
 
     text: str
     edits: tuple[Edit, ...] = ()
+    unsure: tuple[Edit, ...] = ()
+    """Spans left as written though they are mojibake, because no reading of their lost
+    bytes reached the confidence floor (``Settings.lost_byte_threshold``): each is the
+    edit it would have been, with its confidence and alternatives, never applied."""
 
     @property
     def changed(self) -> bool:

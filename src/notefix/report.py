@@ -273,29 +273,46 @@ PICK_HINT = (
 )
 
 
-def explain_lines(text: str, edits: Sequence[Edit], fixed: str) -> Iterator[str]:
-    """A numbered account of every broken run and the path chosen for it."""
-    if not edits:
+def explain_lines(
+    text: str, edits: Sequence[Edit], fixed: str, unsure: Sequence[Edit] = ()
+) -> Iterator[str]:
+    """A numbered account of every broken run and the path chosen for it, then of the
+    runs left as written because no reading was sure enough (``unsure``)."""
+    if not edits and not unsure:
         yield "nothing to repair"
         return
     for n, edit in enumerate(edits, 1):
         line, col = line_col(text, edit.start)
         yield f"{n}. {line}:{col} {_show(text[edit.start : edit.end])} -> {_show(edit.replacement)}"
-        yield f"   {edit.reason}"
-        yield f"   confidence {edit.confidence:.2f}"
-        for k, alt in enumerate(edit.alternatives, 1):
-            why = f" ({alt.reason})" if alt.reason else ""
-            shown = _show(alt.replacement)
-            yield f"   alternative {k}: {shown} confidence {alt.confidence:.2f}{why}"
+        yield from _explained(edit)
+    for n, edit in enumerate(unsure, len(edits) + 1):
+        line, col = line_col(text, edit.start)
+        yield (
+            f"{n}. {line}:{col} {_show(text[edit.start : edit.end])} left as written "
+            f"(best reading {_show(edit.replacement)})"
+        )
+        yield from _explained(edit)
     yield ""
     yield "fixed:"
     yield fixed
 
 
-def explain_dict(text: str, edits: Sequence[Edit], fixed: str) -> dict[str, Any]:
+def _explained(edit: Edit) -> Iterator[str]:
+    yield f"   {edit.reason}"
+    yield f"   confidence {edit.confidence:.2f}"
+    for k, alt in enumerate(edit.alternatives, 1):
+        why = f" ({alt.reason})" if alt.reason else ""
+        shown = _show(alt.replacement)
+        yield f"   alternative {k}: {shown} confidence {alt.confidence:.2f}{why}"
+
+
+def explain_dict(
+    text: str, edits: Sequence[Edit], fixed: str, unsure: Sequence[Edit] = ()
+) -> dict[str, Any]:
     return {
         "schema": SCHEMA_VERSION,
         "text": text,
         "fixed": fixed,
         "edits": [edit_dict(text, e) for e in edits],
+        "unsure": [edit_dict(text, e) for e in unsure],
     }

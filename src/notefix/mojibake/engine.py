@@ -20,7 +20,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
@@ -476,17 +476,19 @@ def _one_layer(
     settings: Settings,
     within: list[tuple[int, int]] | None = None,
     shown: dict[str, int] | None = None,
+    declined: list[Edit] | None = None,
 ) -> list[Edit]:
     """One layer of repair. ``within``: for a deeper layer, the spans the last layer
     wrote; mojibake nests inside what was just decoded, nowhere else. ``shown``: per
     page, the bytes the layers before repaired; given on the last pass, once nothing
     else changes, to mark with U+FFFD the '?' holes that no reading could fill (until
-    then, a repaired neighbour may still settle them)."""
+    then, a repaired neighbour may still settle them). ``declined`` receives the lost-byte
+    runs left as written for want of a sure reading."""
     _SCORES.clear()
     _COVER.clear()
     _LANGUAGES.clear()
     try:
-        return _decide_layer(text, settings, within, shown)
+        return _decide_layer(text, settings, within, shown, declined)
     finally:
         _SCORES.clear()
         _COVER.clear()
@@ -498,6 +500,7 @@ def _decide_layer(
     settings: Settings,
     within: list[tuple[int, int]] | None,
     shown: dict[str, int] | None,
+    declined: list[Edit] | None = None,
 ) -> list[Edit]:
     found = _proposals(text)
     for name, props in found.items():
@@ -712,7 +715,7 @@ def _decide_layer(
             i = (bisect.bisect_left if closing else bisect.bisect_right)(starts, raw)
             return raw + (shifts[i - 1] if i else 0)
 
-        def decide(p: Proposal) -> Edit | None:
+        def decide(p: Proposal, unsure: list[Edit] | None) -> Edit | None:
             at, end = position(p.start), position(p.end, closing=True)
             before = repaired[max(0, at - LOSSY_CONTEXT) : at]
             # At least LOSSY_CONTEXT characters, and on to the end of the line (within
@@ -744,6 +747,7 @@ def _decide_layer(
                 accept,
                 evidence.get(p.page, 0),
                 shown.get(p.page, 0) if shown is not None else (0 if deeper else None),
+                unsure,
             )
 
         joined_away: set[int] = set()
@@ -765,13 +769,14 @@ def _decide_layer(
                     len(group) + sum(len(e.replacement) for e in inner),
                     False,
                 )
-                edit = decide(joined)
+                unsure: list[Edit] = []
+                edit = decide(joined, unsure)
                 if edit is not None and "marked" not in edit.reason:
                     joined_away.update(id(e) for e in inner)
                     edits.append(edit)
                     continue
             for q in group:
-                edit = decide(q)
+                edit = decide(q, declined)
                 if edit is not None:
                     edits.append(edit)
         if joined_away:
@@ -1309,6 +1314,7 @@ def _lossy_edit(
     accept: Callable[[str], bool] | None = None,
     evidence: int = 0,
     shown: int | None = None,
+    declined: list[Edit] | None = None,
 ) -> Edit | None:
     """The edit for a lossy run: the reconstruction's best candidate (that ``accept``
     takes, if given) when it reads better than the run by more than ``prior``; else
@@ -1316,7 +1322,9 @@ def _lossy_edit(
     earlier layers repaired on this page, which count as evidence then); else nothing.
     Without ``evidence`` for the page, a marked hole or ftfy's agreement (``accept``),
     only an emoji or symbol is guessed (a four-byte sequence short of a byte), never
-    letters: "рії" in Ukrainian is a word. The last pass (``shown``) only marks."""
+    letters: "рії" in Ukrainian is a word. The last pass (``shown``) only marks. A run
+    that is mojibake but whose best reading is below the confidence floor is left as
+    written and, with ``declined``, added there as the edit it would have been."""
     run = text[p.start : p.end]
     page = BY_NAME[p.page]
     rec = None
@@ -1337,7 +1345,6 @@ def _lossy_edit(
         # The floor holds for the candidate applied, not for one set aside.
         if (
             pool
-            and _share(rec, best.score) >= floor
             and best.text != run
             and _plausible(best.text)
             and _reads_better(run, before, after, decoded) > prior
@@ -1356,7 +1363,20 @@ def _lossy_edit(
                 if c is not best
             )
             confidence = _share(rec, best.score)
-            return Edit(p.start, p.end, best.text, reason, confidence, alternatives)
+            if confidence >= floor:
+                return Edit(p.start, p.end, best.text, reason, confidence, alternatives)
+            if declined is not None and not marked:
+                # Mojibake, but no reading is sure enough: left as written, and said.
+                declined.append(
+                    Edit(
+                        p.start,
+                        p.end,
+                        best.text,
+                        f"{reason}; below the threshold {floor:g}, left as written",
+                        confidence,
+                        alternatives,
+                    )
+                )
     tail = " " if run.endswith(" ") else ""
     if "\ufffd" in run:
         # The text itself says a byte was lost here and nothing better can be said:
@@ -1487,6 +1507,9 @@ def repair(text: str, settings: Settings = DEFAULT) -> Repair:
 def _repair(text: str, settings: Settings) -> Repair:
     total: tuple[Edit, ...] = ()
     current = text
+    # Runs left as written for want of a sure reading, as found by the last full layer,
+    # over the input.
+    unsure: tuple[Edit, ...] = ()
     # Peel layers, then read C1 controls through their page. What that reveals, and the
     # clearer evidence of a text partly repaired, may settle more runs: go round until
     # nothing changes, so that repair is idempotent.
@@ -1494,7 +1517,10 @@ def _repair(text: str, settings: Settings) -> Repair:
         before = current
         within: list[tuple[int, int]] | None = None
         for _ in range(MAX_LAYERS):
-            edits = _one_layer(current, settings, within)
+            declined: list[Edit] | None = [] if within is None else None
+            edits = _one_layer(current, settings, within, None, declined)
+            if declined is not None:
+                unsure = _over_input(total, declined)
             if not edits:
                 break
             within = _written_spans(edits)
@@ -1513,7 +1539,35 @@ def _repair(text: str, settings: Settings) -> Repair:
             current = apply_edits(current, marks)
     _forget_scan()
     words.forget()
-    return Repair(current, total)
+    if unsure:
+        # Only those that are still as they were: a later layer may have settled one.
+        unsure = tuple(u for u in unsure if not any(_overlaps(u, e) for e in total))
+    return Repair(current, total, unsure)
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _over_input(done: tuple[Edit, ...], found: list[Edit]) -> tuple[Edit, ...]:
+    """``found`` (spans of the text that ``done`` made, none inside what an edit of
+    ``done`` wrote) as spans of the input ``done`` applies to."""
+    out: list[Edit] = []
+    ordered = sorted(done, key=lambda e: e.start)
+    outputs: list[tuple[int, int, int]] = []  # output start, output end, shift after
+    shift = 0
+    for e in ordered:
+        start = e.start + shift
+        shift += len(e.replacement) - (e.end - e.start)
+        outputs.append((start, start + len(e.replacement), shift))
+    ends = [o[1] for o in outputs]
+    for f in sorted(found, key=lambda e: e.start):
+        i = bisect.bisect_right(ends, f.start)
+        if i < len(outputs) and outputs[i][0] < f.end:
+            continue  # inside what an edit wrote
+        before = outputs[i - 1][2] if i else 0
+        out.append(replace(f, start=f.start - before, end=f.end - before))
+    return tuple(out)
 
 
 def _repaired_bytes(edits: tuple[Edit, ...]) -> dict[str, int]:
