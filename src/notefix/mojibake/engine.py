@@ -1141,21 +1141,12 @@ def _text_language(text: str) -> tuple[str, str | None]:
     the language they point to."""
     key = id(text)
     if key not in _LANGUAGES:
-        by_script: dict[str, list[str]] = {}
-        for w in _WORDS.findall(text):
-            script = lossy_data.script_of(w[0])
-            if script and script != "?" and all(lossy_data.script_of(c) == script for c in w):
-                by_script.setdefault(script, []).append(w)
-        if by_script:
-            script = max(by_script, key=lambda k: sum(map(len, by_script[k])))
-            lang = lossy_data.guess_language(script, by_script[script][:500])
-            _LANGUAGES[key] = (script, lang)
-        else:
-            _LANGUAGES[key] = ("", None)
+        script = words.main_script(text)
+        lang = lossy_data.guess_language(script, words.sample(text, script)) if script else None
+        _LANGUAGES[key] = (script, lang)
     return _LANGUAGES[key]
 
 
-_WORDS = re.compile(r"[^\W\d_]+")
 _LANGUAGES: dict[int, tuple[str, str | None]] = {}
 """Per text, its main script and language (kept and cleared with the score memo: the
 text is alive while its layer is decided)."""

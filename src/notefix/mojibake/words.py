@@ -38,17 +38,36 @@ def language(text: str, script: str) -> str | None:
         _last = (text, {})
     known = _last[1]
     if script not in known:
-        sample: list[str] = []
-        for m in _WORD.finditer(text):
-            if lossy_data.script_of(m.group()[0]) == script:
-                sample.append(m.group())
-                if len(sample) >= LANGUAGE_SAMPLE:
-                    break
-        lang = lossy_data.guess_language(script, sample)
+        lang = lossy_data.guess_language(script, sample(text, script))
         if lang is not None and get_language_info(lang)["tokenizer"] != "regex":
             lang = None
         known[script] = lang
     return known[script]
+
+
+def sample(text: str, script: str) -> list[str]:
+    """The text's first ``LANGUAGE_SAMPLE`` words written wholly in ``script`` (a word
+    still part mojibake, "ОÑновы", is no sample of the language)."""
+    out: list[str] = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if all(lossy_data.script_of(c) == script for c in word):
+            out.append(word)
+            if len(out) >= LANGUAGE_SAMPLE:
+                break
+    return out
+
+
+def main_script(text: str) -> str:
+    """The script most of the text's letters are in, counting words written wholly in
+    one script ("" for none)."""
+    letters: dict[str, int] = {}
+    for m in _WORD.finditer(text):
+        word = m.group()
+        script = lossy_data.script_of(word[0])
+        if script and script != "?" and all(lossy_data.script_of(c) == script for c in word):
+            letters[script] = letters.get(script, 0) + len(word)
+    return max(letters, key=letters.__getitem__) if letters else ""
 
 
 def forget() -> None:
