@@ -364,6 +364,7 @@ SUMMARY_KEYS = {
     "renamed": int,
     "ambiguous": int,
     "held_back": int,
+    "unsure": int,
     "errors": int,
 }
 TOP_KEYS = {
@@ -392,10 +393,12 @@ def check_report_schema(payload: dict[str, Any]) -> None:
     check_keys(payload["summary"], SUMMARY_KEYS)
     for entry in payload["files"]:
         check_keys(
-            entry, FILE_KEYS, {"new_path": str, "written": bool, "diff": str, "held_back": list}
+            entry,
+            FILE_KEYS,
+            {"new_path": str, "written": bool, "diff": str, "held_back": list, "unsure": list},
         )
         assert entry["status"] in ("changed", "skipped", "error", "unchanged")
-        assert entry["status"] != "unchanged" or entry["held_back"]
+        assert entry["status"] != "unchanged" or entry["held_back"] or entry["unsure"]
         assert ("diff" in entry) == (payload["mode"] == "diff" and entry["status"] == "changed")
         for held in entry.get("held_back", []):
             check_keys(held, EDIT_KEYS)
@@ -535,6 +538,23 @@ def test_explain_shows_a_run_left_as_written_with_its_readings() -> None:
     [unsure] = payload["unsure"]
     assert broken[unsure["start"] : unsure["end"]] == unsure["original"] == "ğŸ† "
     assert unsure["alternatives"]
+
+
+def test_check_lists_runs_left_as_written_below_the_threshold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "v" / "games.md", "ğŸ® Games and ğŸ¤– robots\n")
+    result = invoke("check", "--threshold", "1", "v")
+    assert "games.md:1:1: left as written: 'ğŸ® ' (best reading '🎮 '" in result.stderr
+    assert result.stderr.rstrip().endswith("1 note would be fixed, 1 left as written")
+    payload = json.loads(invoke("check", "--threshold", "1", "--format", "json", "v").stdout)
+    assert payload["summary"]["unsure"] == 1
+    [entry] = payload["files"]
+    [unsure] = entry["unsure"]
+    assert unsure["original"] == "ğŸ® " and unsure["replacement"] == "🎮 "
+    # The robot lost no byte: it is repaired; the game controller is not guessed.
+    assert [e["replacement"] for e in entry["edits"]] == ["🤖"]
 
 
 def test_explain_clean_text() -> None:

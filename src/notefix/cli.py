@@ -40,6 +40,7 @@ from notefix.report import (
     is_ambiguous,
     rename_header,
     unified_diff,
+    unsure_line,
 )
 from notefix.settings import Settings
 from notefix.unicode import normalize
@@ -452,13 +453,17 @@ def _run_group(
             if out.verbose:
                 for held in result.held_back:
                     out.message(held_back_line(display, held))
+            report.unsure += len(result.unsure)
+            for unsure in result.unsure:
+                out.message(unsure_line(display, unsure))
             if result.status == "unchanged" or result.fix is None:
                 report.done(False)
-                if result.held_back and state.keep:
+                if (result.held_back or result.unsure) and state.keep:
                     state.files.append(
                         {
                             **_file_entry(display, "unchanged"),
                             "held_back": list(result.held_back),
+                            "unsure": list(result.unsure),
                         }
                     )
                 continue
@@ -469,6 +474,8 @@ def _run_group(
             entry: dict[str, Any] = _file_entry(display, "changed", fix) if state.keep else {}
             if result.held_back:
                 entry["held_back"] = list(result.held_back)
+            if result.unsure:
+                entry["unsure"] = list(result.unsure)
             new_display = display
             if plan.renames:
                 new_rel = plan.new_path(result.rel)
@@ -637,6 +644,12 @@ def _run_stdin(
     else:
         report.done(False)
         entry = _file_entry("-", "unchanged", fix)
+    if not fix.skipped and fix.unsure:
+        unsure = [edit_dict(fix.text_before, e) for e in fix.unsure]
+        report.unsure += len(unsure)
+        entry["unsure"] = unsure
+        for item in unsure:
+            out.message(unsure_line("-", item))
     diff = ""
     if mode == "diff" and fix.changed:
         diff = unified_diff(

@@ -481,6 +481,9 @@ class NoteFix:
     ``repair_code`` is off, frontmatter keys and syntax); over ``text_before``, each
     reason says where."""
     settings: Settings = field(default=DEFAULT, compare=False, repr=False)
+    unsure: tuple[Edit, ...] = ()
+    """Lost-byte runs left as written because no reading reached the threshold
+    (``Repair.unsure``), over ``text_before``; never applied."""
 
     @property
     def changed(self) -> bool:
@@ -546,9 +549,11 @@ def fix_note(data: bytes, settings: Settings = DEFAULT) -> NoteFix:
     text = note.text
     repairs: tuple[Edit, ...] = ()
     held: tuple[Edit, ...] = ()
+    unsure: tuple[Edit, ...] = ()
     if settings.repair:
         found = repair(text, settings)
         repairs, held = filter_edits(text, found.edits, repair_kinds(settings))
+        unsure, _ = filter_edits(text, found.unsure, repair_kinds(settings))
         if settings.repair_code and repairs:
             # Mojibake found only inside code, in a note whose prose is clean, is far more
             # likely quoted on purpose (an example of the damage) than damage itself.
@@ -564,7 +569,7 @@ def fix_note(data: bytes, settings: Settings = DEFAULT) -> NoteFix:
         normalized, _ = filter_edits(middle, found.edits, normalize_kinds(settings))
     edits = compose(text, repairs, normalized)
     unchanged = NoteFix(
-        data, data, text, text, (), note.encoding, note.encoding, None, held, settings
+        data, data, text, text, (), note.encoding, note.encoding, None, held, settings, unsure
     )
     if not edits:
         return unchanged
@@ -576,5 +581,5 @@ def fix_note(data: bytes, settings: Settings = DEFAULT) -> NoteFix:
     if problem is not None:
         return replace(unchanged, skipped=problem)
     return NoteFix(
-        data, new, text, text_after, edits, note.encoding, encoding, None, held, settings
+        data, new, text, text_after, edits, note.encoding, encoding, None, held, settings, unsure
     )

@@ -50,6 +50,7 @@ class Report:
     skipped: Counter[str] = field(default_factory=Counter)
     ambiguous: int = 0
     held_back: int = 0
+    unsure: int = 0
     exit_non_zero_on_fix: bool = False
 
     def done(self, changed: bool) -> None:
@@ -94,6 +95,8 @@ class Report:
             parts.append(f"{self.ambiguous} uncertain {_plural(self.ambiguous, 'repair')}")
         if self.held_back:
             parts.append(f"{self.held_back} held back")
+        if self.unsure:
+            parts.append(f"{self.unsure} left as written")
         if self.errors:
             parts.append(_count(self.errors, "error"))
         return ", ".join(parts)
@@ -107,6 +110,7 @@ class Report:
             "renamed": self.renamed,
             "ambiguous": self.ambiguous,
             "held_back": self.held_back,
+            "unsure": self.unsure,
             "errors": self.errors,
         }
 
@@ -244,6 +248,20 @@ def held_back_line(path: str, edit: dict[str, Any]) -> str:
     return (
         f"{path}:{edit['line']}:{edit['column']}: held back: {_show(edit['original'])} -> "
         f"{_show(edit['replacement'])} ({edit['reason']})"
+    )
+
+
+def unsure_line(path: str, edit: dict[str, Any]) -> str:
+    """A run left as written: where, the best reading and how sure, the next readings."""
+    alternatives = ", ".join(
+        f"{_show(alt['replacement'])} {alt['confidence']:.2f}"
+        for alt in edit["alternatives"][:SHOWN_ALTERNATIVES]
+    )
+    return (
+        f"{path}:{edit['line']}:{edit['column']}: left as written: {_show(edit['original'])} "
+        f"(best reading {_show(edit['replacement'])}, confidence {edit['confidence']:.2f}"
+        + (f"; then {alternatives}" if alternatives else "")
+        + ")"
     )
 
 

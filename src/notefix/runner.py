@@ -72,6 +72,8 @@ class NoteResult:
     """Kept only for changed notes."""
     held_back: tuple[dict[str, Any], ...] = ()
     """Repairs found but not applied (in a URL, in code...), as ``report.edit_dict``."""
+    unsure: tuple[dict[str, Any], ...] = ()
+    """Lost-byte runs left as written for want of a sure reading, as ``report.edit_dict``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +163,10 @@ def fix_path(path: Path, ctx: Context) -> NoteResult:
     except Exception as exc:  # a bug in one note's repair must not end a vault's run
         return NoteResult(path, rel, "error", f"internal error: {type(exc).__name__}: {exc}")
     held = tuple(edit_dict(fix.text_before, e) for e in getattr(fix, "held_back", ()))
+    unsure = tuple(edit_dict(fix.text_before, e) for e in fix.unsure)
     if not fix.changed:
-        return NoteResult(path, rel, "unchanged", held_back=held)
-    return NoteResult(path, rel, "changed", fix=fix, held_back=held)
+        return NoteResult(path, rel, "unchanged", held_back=held, unsure=unsure)
+    return NoteResult(path, rel, "changed", fix=fix, held_back=held, unsure=unsure)
 
 
 def _follow_renames(fix: NoteFix, rel: str, ctx: Context) -> NoteFix:
