@@ -90,6 +90,29 @@ def test_a_long_single_line_is_repaired() -> None:
     assert result.text.count("café") == 2 * text.count("cafÃ©")
 
 
+@pytest.mark.parametrize("unit", ["ï¸ ", "Ð ", "âš ï¸ ", "ÑÐ²Ð»ÑÐµÑ‚ÑÑ "])
+def test_runs_that_each_join_the_next_are_read_in_bounded_groups(
+    unit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each of these runs may be read with the one after it (a variation selector after a
+    # space, a lead and its flattened no-break space, a word's runs): a line of them must
+    # not become one run read whole, whose cost grows with the square of its length.
+    from notefix import lossy
+    from notefix.mojibake import engine
+
+    seen: list[int] = []
+    real = lossy.reconstruct
+
+    def recording(run: str, *args: object, **kwargs: object) -> object:
+        seen.append(len(run))
+        return real(run, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lossy, "reconstruct", recording)
+    notefix.repair(unit * 400 + "os comentÃ¡rios serÃ£o")
+    assert seen
+    assert max(seen) <= engine.GROUP_REACH
+
+
 @given(
     text=note_text(),
     codec=st.sampled_from(("windows-1252", "windows-1254")),

@@ -784,6 +784,12 @@ def _decide_layer(
     return edits
 
 
+GROUP_REACH = 64
+"""Characters a group of runs read together may span: a word (or an emoji sequence),
+not a line of runs that each join the next ("ï¸ ï¸ ï¸ …"), whose joint reading would cost
+the square of its length."""
+
+
 def _same_word_groups(
     text: str, runs: list[Proposal], certain: list[Edit], apart: set[int]
 ) -> list[list[Proposal]]:
@@ -797,7 +803,11 @@ def _same_word_groups(
     for p in sorted(runs, key=lambda q: q.start):
         if groups:
             prev = groups[-1][-1]
-            if _letters_between(text, prev, p, by_start) and not {id(prev), id(p)} & apart:
+            if (
+                p.end - groups[-1][0].start <= GROUP_REACH
+                and _letters_between(text, prev, p, by_start)
+                and not {id(prev), id(p)} & apart
+            ):
                 groups[-1].append(p)
                 continue
         groups.append([p])
