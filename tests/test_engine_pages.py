@@ -248,3 +248,12 @@ def test_a_lost_character_is_marked_and_what_every_reading_agrees_on_is_kept() -
 def test_a_letter_a_space_and_a_mark_are_french_where_no_reading_is_better() -> None:
     text = "à « citation » et cafÃ© et naÃ¯ve et Ã©tÃ©"
     assert notefix.fix_text(text) == "à « citation » et café et naïve et été"
+
+
+def test_a_lead_before_a_question_mark_is_read_by_the_page_the_document_backs_most() -> None:
+    # Windows-1254 wrote '?' for the bytes it lacks: "с" is D1 81, "Ñ?". Windows-1252
+    # also has "Ñ", and comes first in the list of pages, but the document is 1254's.
+    text = "Сложная вероятность: сессии завтра"
+    broken = text.encode("utf-8").decode("windows-1254", errors="replace").replace("\ufffd", "?")
+    assert "Ñ?" in broken and "Ğ" in broken
+    assert notefix.fix_text(broken) == text

@@ -680,7 +680,10 @@ def _decide_layer(
     repaired = apply_edits(text, certain) if certain else text
     # Flattened no-break spaces read only if their reading spells a word.
     spell: set[int] = set()
-    for page in CODEPAGES if not deeper else ():
+    # The page the document backs most reads them first (a '?' after "Ñ" is a lost byte
+    # of windows-1254 in a Turkish-page document, not of windows-1252, listed earlier).
+    by_backing = sorted(CODEPAGES, key=lambda cp: -evidence.get(cp.name, 0))
+    for page in by_backing if not deeper else ():
         at_work = evidence.get(page.name, 0)
         backed = at_work >= 3
         # Without evidence for its page, a flattened no-break space is only guessed for
