@@ -588,3 +588,29 @@ def test_a_run_below_the_threshold_is_left_as_written_and_reported() -> None:
     default = notefix.repair(broken)
     assert default.unsure == ()
     assert default.text == "🤖 robots first, then 🏆 The prize for the winner"
+
+
+def test_brackets_and_quotes_are_read_in_pairs() -> None:
+    from notefix.lossy import _unpaired, pairs_around
+
+    assert pairs_around("他说「你好", "然后") == (1, 0)
+    assert pairs_around("see (the", " end) and (x)") == (1, 1)
+    assert pairs_around("a (b) c", "d") == (0, 0)
+    # A closing mark with nothing open, an opening one that nothing closes: unpaired.
+    assert _unpaired("」", 0, 0) == 1
+    assert _unpaired("」", 1, 0) == 0
+    assert _unpaired("「", 0, 0) == 1
+    assert _unpaired("「", 0, 1) == 0
+    # The closing mark after the run closes what is open before it first.
+    assert _unpaired("「", 1, 1) == 1
+    assert _unpaired("、", 0, 0) == 0
+
+
+@pytest.mark.parametrize("codec", ["windows-1252", "windows-1254"])
+def test_a_comma_with_no_bracket_open_is_not_read_as_a_closing_bracket(codec: str) -> None:
+    # 、 (E3 80 81) and 」 (E3 80 8D), 』, 【, 〝 differ in the byte the page lacks: with
+    # no 「 open in the line, only the comma needs no partner.
+    text = "我买了苹果、香蕉和橙子，还有葡萄、西瓜。"
+    broken = text.encode("utf-8").decode(codec, errors="replace").replace("\ufffd", "?")
+    assert "ã€?" in broken
+    assert notefix.fix_text(broken) == text

@@ -144,9 +144,16 @@ def test_the_engine_passes_each_run_the_rest_of_its_line(monkeypatch: pytest.Mon
     seen: list[tuple[str, str]] = []
     real = lossy.reconstruct
 
-    def spy(run: str, codec: str, before: str, after: str, ev: lossy.Evidence) -> object:
+    def spy(
+        run: str,
+        codec: str,
+        before: str,
+        after: str,
+        ev: lossy.Evidence,
+        pairs: tuple[int, int] | None = None,
+    ) -> object:
         seen.append((run, after))
-        return real(run, codec, before, after, ev)
+        return real(run, codec, before, after, ev, pairs)
 
     monkeypatch.setattr(lossy, "reconstruct", spy)
     tail = " The final and much later words: prize for the winner"

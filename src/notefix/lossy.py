@@ -659,6 +659,7 @@ def _cluster_choices(
     after: str,
     doc: _Doc,
     has_holes: bool,
+    pairs: tuple[int, int] | None = None,
 ) -> list[tuple[float, dict[int, _Option]]]:
     first, last = cluster[0].index, cluster[-1].index
 
@@ -668,6 +669,8 @@ def _cluster_choices(
         left = (before + text[:lo])[-WINDOW:]
         right = (text[hi:] + after)[:WINDOW]
         value = _score(left, text[lo:hi], right, doc)
+        if pairs is not None:
+            value += _unpaired(text[lo:hi], *pairs) * UNPAIRED
         drops = sum(o.drops for o in choice.values())
         return value + (drops * _DROP_BESIDE_HOLES if has_holes else 0.0)
 
@@ -681,6 +684,57 @@ def _cluster_choices(
         results = [(score(c), c) for c in _beam(cluster, segments, rest, before, doc)]
     results.sort(key=lambda r: -r[0])
     return [r for r in results if r[0] > -math.inf]
+
+
+UNPAIRED = math.log(0.1)
+"""A bracket or quote whose partner its line does not hold: in writing they come in
+pairs, and a note's line is its paragraph."""
+
+_OPENS = regex.compile(r"[\p{Ps}\p{Pi}]")
+_MARKS = regex.compile(r"[\p{Ps}\p{Pi}\p{Pe}\p{Pf}]")
+
+
+def _unpaired(text: str, opened: int, closing: int) -> int:
+    """How many of ``text``'s brackets and quotes have no partner in the run's line: an
+    opening one with no closing one after the run left for it (``closing`` close, after
+    the run, something opened before it; those close what ``opened`` counts first), a
+    closing one with none still open before it. A mark that would close one still open
+    is not rewarded: the runs of a line are read one by one, and two readings would
+    close the same bracket."""
+    count = 0
+    closing = max(0, closing - opened)
+    for mark in _MARKS.findall(text):
+        if _OPENS.match(mark):
+            if closing:
+                closing -= 1
+            else:
+                count += 1
+        elif opened:
+            opened -= 1
+        else:
+            count += 1
+    return count
+
+
+def pairs_around(before: str, after: str) -> tuple[int, int]:
+    """``reconstruct``'s ``pairs`` for a run between ``before`` (its line up to the run)
+    and ``after`` (the rest of its line): the brackets and quotes still open before it,
+    and the closing ones after it that close nothing opened after it."""
+    opened = 0
+    for mark in _MARKS.findall(before):
+        if _OPENS.match(mark):
+            opened += 1
+        elif opened:
+            opened -= 1
+    closing = depth = 0
+    for mark in _MARKS.findall(after):
+        if _OPENS.match(mark):
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            closing += 1
+    return opened, closing
 
 
 def _beam(
@@ -747,7 +801,12 @@ def completions(run: str, codec: str, limit: int = MAX_JOINT) -> frozenset[str] 
 
 
 def reconstruct(
-    run: str, codec: str, before: str, after: str, evidence: Evidence
+    run: str,
+    codec: str,
+    before: str,
+    after: str,
+    evidence: Evidence,
+    pairs: tuple[int, int] | None = None,
 ) -> Reconstruction | None:
     """Candidates for a run whose bytes are not valid UTF-8 as they stand, or None.
 
@@ -760,19 +819,24 @@ def reconstruct(
     as itself otherwise; deciding that a '?' in clean text is no damage at all is the
     engine's job (it does not call this for valid text).
 
+    ``pairs``, where the caller knows the run's line: how many opening brackets and
+    quotes before the run are still open, and how many closing ones after it close
+    something opened before it. A reading that opens what nothing closes, or closes what
+    nothing opened, is less likely (``UNPAIRED``): brackets and quotes come in pairs.
+
     >>> reconstruct("ğŸ‘ï¸", "sloppy-windows-1254", "", " Eye", Evidence()).best.text
     '👁️'
     """
     # The scorer reads WINDOW characters either side (the document model aside, which
     # without a document text is made of ``before`` and ``after`` themselves).
     key = (
-        (run, codec, before[-WINDOW:], after[:WINDOW])
+        (run, codec, before[-WINDOW:], after[:WINDOW], pairs)
         if evidence.text
-        else (run, codec, before, after)
+        else (run, codec, before, after, pairs)
     )
     rec = evidence.memo.get(key)
     if rec is None:
-        rec = _reconstruct(run, codec, before, after, evidence) or _NONE
+        rec = _reconstruct(run, codec, before, after, evidence, pairs) or _NONE
         evidence.memo[key] = rec
     if not isinstance(rec, Reconstruction):
         return None
@@ -784,7 +848,12 @@ _NONE = object()
 
 
 def _reconstruct(
-    run: str, codec: str, before: str, after: str, evidence: Evidence
+    run: str,
+    codec: str,
+    before: str,
+    after: str,
+    evidence: Evidence,
+    pairs: tuple[int, int] | None = None,
 ) -> Reconstruction | None:
     segments = _segment_options(run, codec, collapse=not after[:1].isspace())
     if segments is None:
@@ -808,7 +877,9 @@ def _reconstruct(
         ranked = []
         for cluster in clusters:
             rest = {k: v for k, v in best.items() if k not in {s.index for s in cluster}}
-            choices = _cluster_choices(cluster, segments, rest, before, after, doc, has_holes)
+            choices = _cluster_choices(
+                cluster, segments, rest, before, after, doc, has_holes, pairs
+            )
             if not choices:
                 return None
             ranked.append(choices)

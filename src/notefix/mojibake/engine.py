@@ -739,6 +739,11 @@ def _decide_layer(
             # no further gain: character frequencies, taken over all languages, do not
             # say that a Cyrillic "г" is out of place in French.
             prior = -math.inf if id(p) in spell else min(0.0, page_prior.get(p.page, 0.0))
+            line_start = repaired.rfind("\n", 0, at) + 1
+            pairs = lossy.pairs_around(
+                repaired[max(line_start, at - lossy_context.CONTEXT_CHARS) : at],
+                after.split("\n", 1)[0],
+            )
             return _lossy_edit(
                 text,
                 p,
@@ -751,8 +756,14 @@ def _decide_layer(
                 evidence.get(p.page, 0),
                 shown.get(p.page, 0) if shown is not None else (0 if deeper else None),
                 unsure,
+                pairs,
             )
 
+        # Every page's lost-byte reading of each span, for the pages tried in turn.
+        lossy_at: dict[tuple[int, int], list[Proposal]] = {}
+        for q in ranked:
+            if not q.lossless:
+                lossy_at.setdefault((q.start, q.end), []).append(q)
         joined_away: set[int] = set()
         for group in _same_word_groups(text, lossy_later, certain, ask_ftfy):
             if len(group) > 1:
@@ -780,6 +791,24 @@ def _decide_layer(
                     continue
             for q in group:
                 edit = decide(q, declined)
+                if (
+                    (edit is None or "marked" in edit.reason)
+                    and not deeper
+                    and not _has_c1(text[q.start : q.end])
+                ):
+                    # Pages that explain the document's other runs alike (windows-1252
+                    # and -1254 in text without Turkish letters) differ in the bytes
+                    # they lack: where this page reads the run badly, such a page may
+                    # read it well ("æ?œ" is 果, E6 9E 9C, only where 9E was lost). Not
+                    # for a run holding C1 controls: that is a layer still to peel.
+                    for other in lossy_at.get((q.start, q.end), ()):
+                        backing = evidence.get(other.page, 0)
+                        if other.page == q.page or not backing or backing != evidence[q.page]:
+                            continue
+                        found_edit = decide(other, None)
+                        if found_edit is not None and "marked" not in found_edit.reason:
+                            edit = found_edit
+                            break
                 if edit is not None:
                     edits.append(edit)
         if joined_away:
@@ -1319,6 +1348,7 @@ def _lossy_edit(
     evidence: int = 0,
     shown: int | None = None,
     declined: list[Edit] | None = None,
+    pairs: tuple[int, int] | None = None,
 ) -> Edit | None:
     """The edit for a lossy run: the reconstruction's best candidate (that ``accept``
     takes, if given) when it reads better than the run by more than ``prior``; else
@@ -1333,7 +1363,7 @@ def _lossy_edit(
     page = BY_NAME[p.page]
     rec = None
     if settings.lost_bytes:
-        rec = lossy.reconstruct(run, page.codec, before, after, ev)
+        rec = lossy.reconstruct(run, page.codec, before, after, ev, pairs)
     marked = "\ufffd" in run or "?" in run
     # Where the text marks the hole, a doubtful guess is worse than the mark.
     floor = max(settings.lost_byte_threshold, 0.5 if marked else 0.0)
