@@ -803,7 +803,7 @@ def _decide_layer(
                     # for a run holding C1 controls: that is a layer still to peel.
                     for other in lossy_at.get((q.start, q.end), ()):
                         backing = evidence.get(other.page, 0)
-                        if other.page == q.page or not backing or backing != evidence[q.page]:
+                        if other.page == q.page or not backing or backing != evidence.get(q.page):
                             continue
                         found_edit = decide(other, None)
                         if found_edit is not None and "marked" not in found_edit.reason:
