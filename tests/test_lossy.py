@@ -614,3 +614,12 @@ def test_a_comma_with_no_bracket_open_is_not_read_as_a_closing_bracket(codec: st
     broken = text.encode("utf-8").decode(codec, errors="replace").replace("\ufffd", "?")
     assert "ã€?" in broken
     assert notefix.fix_text(broken) == text
+
+
+def test_a_long_word_with_many_lost_bytes_is_spelled_out() -> None:
+    # "является" loses four bytes to windows-1254 (seven readings each: more than the
+    # joint enumeration takes); reading it letter by letter against the word list finds
+    # the word where scoring partial readings cannot.
+    text = "Java Core — для Spring Boot, который является основой твоих сервисов"
+    broken = lossy_mangle(text, "windows-1254", "drop")
+    assert notefix.fix_text(broken) == text

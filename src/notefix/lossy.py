@@ -681,7 +681,14 @@ def _cluster_choices(
             choice = {s.index: o for s, o in zip(cluster, combo, strict=True)}
             results.append((score(choice), choice))
     else:
-        results = [(score(c), c) for c in _beam(cluster, segments, rest, before, doc)]
+        found = _beam(cluster, segments, rest, before, doc)
+        seen = {tuple(sorted((k, id(v)) for k, v in c.items())) for c in found}
+        for c in _spelled(cluster, segments, rest, before, doc):
+            key = tuple(sorted((k, id(v)) for k, v in c.items()))
+            if key not in seen:
+                seen.add(key)
+                found.append(c)
+        results = [(score(c), c) for c in found]
     results.sort(key=lambda r: -r[0])
     return [r for r in results if r[0] > -math.inf]
 
@@ -763,6 +770,72 @@ def _beam(
         scored.sort(key=lambda r: -r[0])
         beam = [c for v, c in scored[:BEAM] if v > -math.inf] or [c for _, c in scored[:1]]
     return beam
+
+
+MAX_SPELLED = 4096
+"""Partial choices ``_spelled`` may try in one cluster."""
+
+_LAST_LETTERS = regex.compile(r"[\p{L}\p{M}]+$")
+
+
+def _spelled(
+    cluster: list[_Slot],
+    segments: list[list[_Option]],
+    rest: dict[int, _Option],
+    before: str,
+    doc: _Doc,
+) -> list[dict[int, _Option]]:
+    """The cluster's choices whose letters keep spelling words of the document's
+    language, left to right: a slot's reading is kept while the word it is in is still
+    the start of a listed word, and every word it completes is listed. The beam scores a
+    word cut short as nothing at all, so inside one long word (four holes of seven
+    readings each) it keeps arbitrary partial readings; these are the ones to score."""
+    first = cluster[0].index
+    out: list[dict[int, _Option]] = []
+    budget = MAX_SPELLED
+
+    def spells(text: str) -> bool:
+        # The letters before the cut: complete words must be listed, the last one (which
+        # the cut may split) must start one.
+        words = list(_WORD.finditer(text))
+        if not words:
+            return False  # symbols, not words: the beam's scores judge alone
+        for k, m in enumerate(words):
+            word = m.group()
+            scripts = _letter_scripts(word)
+            if len(scripts) != 1:
+                return False
+            script = next(iter(scripts))
+            lang = None if script in data.UNSPACED_SCRIPTS else doc.language(script)
+            if lang is None:
+                return False  # no words to spell by: the beam's scores judge alone
+            last = k == len(words) - 1 and m.end() == len(text)
+            if not (data.starts_a_word(word, lang) if last else data.is_listed(word, lang)):
+                return False
+        return True
+
+    def walk(n: int, choice: dict[int, _Option]) -> None:
+        nonlocal budget
+        if n == len(cluster):
+            out.append(choice)
+            return
+        slot = cluster[n]
+        cut_index = cluster[n + 1].index if n + 1 < len(cluster) else len(segments)
+        for option in slot.options:
+            if budget <= 0:
+                return
+            budget -= 1
+            partial = {**choice, slot.index: option}
+            text, offsets = _assemble(segments, {**rest, **partial})
+            lo, cut = offsets[first], offsets[cut_index]
+            # The word the cluster starts in began before it.
+            head = _LAST_LETTERS.search(before + text[:lo])
+            start = lo - (len(head.group()) if head else 0)
+            if spells((before + text)[len(before) + start : len(before) + cut]):
+                walk(n + 1, partial)
+
+    walk(0, {})
+    return out
 
 
 def _reason(restored: Sequence[int], nbsp: int) -> str:

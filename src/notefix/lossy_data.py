@@ -195,6 +195,23 @@ def max_word_length(lang: str) -> int:
     return max((len(w) for w in frequency_dict(lang)), default=1)
 
 
+@functools.cache
+def _prefixes(lang: str) -> frozenset[str]:
+    return frozenset(
+        word[:k] for word in frequency_dict(lang, "small") for k in range(1, len(word) + 1)
+    )
+
+
+def starts_a_word(prefix: str, lang: str) -> bool:
+    """Whether some word of ``lang`` (wordfreq's small list) begins with ``prefix``."""
+    return prefix.casefold() in _prefixes(lang)
+
+
+def is_listed(word: str, lang: str) -> bool:
+    """Whether ``word`` is in ``lang``'s small word list."""
+    return word.casefold() in frequency_dict(lang, "small")
+
+
 def word_probability(word: str, lang: str) -> float:
     """wordfreq frequency of ``word`` in ``lang``, floored."""
     # A plain look-up in the cached table: wordfreq.word_frequency would rebuild the
