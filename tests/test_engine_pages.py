@@ -257,3 +257,11 @@ def test_a_lead_before_a_question_mark_is_read_by_the_page_the_document_backs_mo
     broken = text.encode("utf-8").decode("windows-1254", errors="replace").replace("\ufffd", "?")
     assert "Ñ?" in broken and "Ğ" in broken
     assert notefix.fix_text(broken) == text
+
+
+def test_a_word_ending_before_a_space_and_a_dash_is_no_three_byte_character() -> None:
+    # In windows-1251 "в" is E2 and "–" is 96: "в –" could be E2 A0 96 (⠖) with its
+    # no-break space flattened, but a lead that ends a word starts no character there.
+    mojibake = "я На ".encode().decode("windows-1251")
+    text = f"Прав – \n{mojibake}\nПрав – "
+    assert notefix.fix_text(text) == "Прав – \nя На \nПрав – "

@@ -257,8 +257,16 @@ def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
             m = j
             while m < n and m - i < need and (data[m] in (0x1A, 0x3F) or 0x80 <= data[m] <= 0xBF):
                 m += 1
-            # A space there is a flattened no-break space (A0): "â €" is E2 A0 80, ⠀.
-            filled = m > j and m - i == need and data[j - 1] in (0x1A, 0x3F, 0x20)
+            # A space there is a flattened no-break space (A0): "â €" is E2 A0 80, ⠀. Only
+            # after a lead that starts a word: "в –" ends a Russian word and is no "⠖".
+            filled = (
+                m > j
+                and m - i == need
+                and (
+                    data[j - 1] in (0x1A, 0x3F)
+                    or (data[j - 1] == 0x20 and not text[start + i - 1 : start + i].isalpha())
+                )
+            )
             if filled:
                 j = m
             # One missing piece at most: a lead with continuation bytes, or a two-byte
