@@ -265,3 +265,11 @@ def test_a_word_ending_before_a_space_and_a_dash_is_no_three_byte_character() ->
     mojibake = "я На ".encode().decode("windows-1251")
     text = f"Прав – \n{mojibake}\nПрав – "
     assert notefix.fix_text(text) == "Прав – \nя На \nПрав – "
+
+
+def test_clean_text_of_a_script_the_page_has_no_bytes_for_does_not_hide_its_mojibake() -> None:
+    # Greek letters cannot be windows-1251 mojibake: they do not make the page's runs
+    # look rare in the document ("В«" is « beside "РќР°", На).
+    greek = "Και Και Και Και Και Και Και "
+    text = f"{greek}\n{'На « '.encode().decode('windows-1251')}\n{greek}"
+    assert notefix.fix_text(text) == f"{greek}\nНа « \n{greek}"

@@ -538,9 +538,13 @@ def _decide_layer(
                 good.add(id(p))
     ftfy_lines = _FtfyLines(text, deeper)
     page_prior: dict[str, float] = {}
-    non_ascii = _count_non_ascii(text)
+    ascii_count = len(text) - _count_non_ascii(text)
     for name, props in found.items():
         weak_good[name] = 0
+        # The non-ASCII text this page could have written: letters of a script it has
+        # no bytes for (Greek beside windows-1251 mojibake) are clean text of their own,
+        # no sign that this page's mojibake is rare here.
+        non_ascii = len(text.encode(BY_NAME[name].codec, "ignore")) - ascii_count
         # Mojibake is unlikely until the document shows it: with strong evidence of the
         # same code page elsewhere, a weak run needs less to be believed. Without it,
         # ftfy's whole-line judgement (its heuristics are tuned on text from the wild)
