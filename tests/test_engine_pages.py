@@ -273,3 +273,11 @@ def test_clean_text_of_a_script_the_page_has_no_bytes_for_does_not_hide_its_moji
     greek = "Και Και Και Και Και Και Και "
     text = f"{greek}\n{'На « '.encode().decode('windows-1251')}\n{greek}"
     assert notefix.fix_text(text) == f"{greek}\nНа « \n{greek}"
+
+
+def test_c1_controls_count_for_every_page_when_weighing_its_share() -> None:
+    # Latin-1 mojibake leaves C1 controls ("Ù\x81" for ف): they are no text that
+    # windows-1252 could not have written, and do not lower the bar for its guesses.
+    clean = "De É "
+    text = f"{clean}\n{'في في في 🆎 في '.encode().decode('latin-1')}\n{clean}"
+    assert notefix.fix_text(text) == f"{clean}\nفي في في 🆎 في \n{clean}"

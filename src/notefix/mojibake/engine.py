@@ -539,12 +539,16 @@ def _decide_layer(
     ftfy_lines = _FtfyLines(text, deeper)
     page_prior: dict[str, float] = {}
     ascii_count = len(text) - _count_non_ascii(text)
+    # C1 controls are what a decoder leaves of any page's bytes: every page counts them.
+    without_c1 = _C1.sub("", text) if _text_has_c1(text) else text
+    c1_count = len(text) - len(without_c1)
     for name, props in found.items():
         weak_good[name] = 0
         # The non-ASCII text this page could have written: letters of a script it has
         # no bytes for (Greek beside windows-1251 mojibake) are clean text of their own,
         # no sign that this page's mojibake is rare here.
-        non_ascii = len(text.encode(BY_NAME[name].codec, "ignore")) - ascii_count
+        written = len(without_c1.encode(BY_NAME[name].codec, "ignore"))
+        non_ascii = written - ascii_count + c1_count
         # Mojibake is unlikely until the document shows it: with strong evidence of the
         # same code page elsewhere, a weak run needs less to be believed. Without it,
         # ftfy's whole-line judgement (its heuristics are tuned on text from the wild)
