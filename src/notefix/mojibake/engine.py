@@ -1106,9 +1106,13 @@ def _is_a_word(text: str, p: Proposal) -> bool:
     one script, and most of it holds symbols."""
     if not text[p.start : p.end].isalpha():
         return False
-    word = _word_around(text, p.start, p.end)
-    # A single letter is a word only as often as Russian "в" is: wordfreq lists stray
-    # letters split off other words too ("ñ", "ã").
+    return _common_word(_word_around(text, p.start, p.end))
+
+
+def _common_word(word: str) -> bool:
+    """Whether ``word`` is written often enough to be taken for itself; a single letter
+    only as often as Russian "в" is (wordfreq lists stray letters split off other words
+    too: "ñ", "ã")."""
     return _frequency(word) >= (WORD_FREQUENCY if len(word) > 1 else LETTER_WORD_FREQUENCY)
 
 
@@ -1131,10 +1135,7 @@ def _ends_a_capital_word(text: str, p: Proposal) -> bool:
     the mojibake of a space after a word in small letters breaks it ("wordÂ\xa0")."""
     if not p.replacement.isspace() or not text[p.start].isupper():
         return False
-    at = p.start
-    while at > 0 and text[at - 1].isalpha():
-        at -= 1
-    word = text[at : p.start]
+    word = text[_word_start(text, p.start) : p.start]
     return len(word) >= 2 and word.isupper()
 
 
@@ -1173,10 +1174,7 @@ def _foreign_lead(text: str, at: int, repaired: str) -> bool:
     script, _ = _text_language(repaired)
     if not script or lossy_data.script_of(text[at]) == script:
         return False
-    start = at
-    while start > 0 and text[start - 1].isalpha():
-        start -= 1
-    return all(lossy_data.script_of(ch) == script for ch in text[start:at])
+    return all(lossy_data.script_of(ch) == script for ch in text[_word_start(text, at) : at])
 
 
 def _spells_a_word(before: str, after: str, candidate: str) -> bool:
@@ -1184,9 +1182,7 @@ def _spells_a_word(before: str, after: str, candidate: str) -> bool:
     single letter as often as one that is a word on its own)."""
     local = before + candidate + after
     word = _word_around(local, len(before), len(before) + len(candidate.rstrip(" ")))
-    if not word:
-        return False
-    return _frequency(word) >= (WORD_FREQUENCY if len(word) > 1 else LETTER_WORD_FREQUENCY)
+    return bool(word) and _common_word(word)
 
 
 LETTER_WORD_FREQUENCY = 1e-4
@@ -1230,12 +1226,17 @@ def _words_spelled(text: str, props: list[Proposal]) -> int:
     return count
 
 
+def _word_start(text: str, at: int) -> int:
+    """Where the letters that end right before ``at`` begin (``at`` itself if none do)."""
+    while at > 0 and text[at - 1].isalpha():
+        at -= 1
+    return at
+
+
 def _word_around(text: str, start: int, end: int, replacement: str | None = None) -> str:
     """The letters on either side of ``text[start:end]`` (or of ``replacement`` put in
     its place) with it, casefolded."""
-    lo, hi = start, end
-    while lo > 0 and text[lo - 1].isalpha():
-        lo -= 1
+    lo, hi = _word_start(text, start), end
     while hi < len(text) and text[hi].isalpha():
         hi += 1
     middle = text[start:end] if replacement is None else replacement
