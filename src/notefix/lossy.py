@@ -727,21 +727,23 @@ def pairs_around(before: str, after: str) -> tuple[int, int]:
     """``reconstruct``'s ``pairs`` for a run between ``before`` (its line up to the run)
     and ``after`` (the rest of its line): the brackets and quotes still open before it,
     and the closing ones after it that close nothing opened after it."""
-    opened = 0
-    for mark in _MARKS.findall(before):
+    opened, _ = _balance(before)
+    _, closing = _balance(after)
+    return opened, closing
+
+
+def _balance(text: str) -> tuple[int, int]:
+    """The brackets and quotes ``text`` leaves open, and the closing ones in it that
+    close nothing it opened."""
+    opened = unmatched = 0
+    for mark in _MARKS.findall(text):
         if _OPENS.match(mark):
             opened += 1
         elif opened:
             opened -= 1
-    closing = depth = 0
-    for mark in _MARKS.findall(after):
-        if _OPENS.match(mark):
-            depth += 1
-        elif depth:
-            depth -= 1
         else:
-            closing += 1
-    return opened, closing
+            unmatched += 1
+    return opened, unmatched
 
 
 def _beam(

@@ -1590,14 +1590,18 @@ def _repair(text: str, settings: Settings) -> Repair:
             current = apply_edits(current, marks)
     _forget_scan()
     words.forget()
-    if unsure:
+    if unsure and total:
         # Only those that are still as they were: a later layer may have settled one.
-        unsure = tuple(u for u in unsure if not any(_overlaps(u, e) for e in total))
+        unsure = tuple(u for u in unsure if not _overlaps_any(u, total))
     return Repair(current, total, unsure)
 
 
-def _overlaps(a: Edit, b: Edit) -> bool:
-    return a.start < b.end and b.start < a.end
+def _overlaps_any(span: Edit, edits: tuple[Edit, ...]) -> bool:
+    """Whether ``span`` overlaps one of ``edits`` (sorted, apart: as a Repair's are)."""
+    i = bisect.bisect_right(edits, span.start, key=lambda e: e.start)
+    return (i > 0 and edits[i - 1].end > span.start) or (
+        i < len(edits) and edits[i].start < span.end
+    )
 
 
 def _over_input(done: tuple[Edit, ...], found: list[Edit]) -> tuple[Edit, ...]:
