@@ -74,3 +74,46 @@ def test_one_pass_notes_c1_controls_and_flattened_no_break_spaces(text: str) -> 
 def test_text_is_suspect_exactly_where_the_screen_or_a_c1_control_says(text: str) -> None:
     expected = screen().search(text) is not None or _C1.search(text) is not None
     assert engine._suspect(text) == expected
+
+
+# Letters of several scripts, some beyond the Basic Multilingual Plane (Adlam, Cuneiform,
+# CJK Extension B), with the characters that belong to none (digits, marks, emoji).
+_SCRIPT_LETTERS = "aéЖжΩαאبت中あ\U0001e900\U0001e922\U00012000\U00020000\U0001ee00 1،🙂\u0301"
+
+
+@settings(max_examples=300)
+@given(
+    text=st.text(alphabet=st.sampled_from(_SCRIPT_LETTERS), max_size=30),
+    start=st.integers(0, 30),
+    width=st.integers(0, 4),
+    letter=st.sampled_from(_SCRIPT_LETTERS),
+)
+def test_letters_of_a_script_elsewhere_are_found_as_a_walk_over_the_text_finds_them(
+    text: str, start: int, width: int, letter: str
+) -> None:
+    # _Letters searches by character class built from the script data: it must agree
+    # with asking every character outside the run for its script.
+    start = min(start, len(text))
+    end = min(len(text), start + width)
+    script = engine._script(letter)
+    walked = any(ch.isalpha() and engine._script(ch) == script for ch in text[:start] + text[end:])
+    letters = engine._Letters(text)
+    assert letters.elsewhere(script, start, end) == walked
+    # Asked again (the answer for the first letter is kept), and for another run.
+    assert letters.elsewhere(script, start, end) == walked
+    assert letters.elsewhere(script, 0, 0) == any(
+        ch.isalpha() and engine._script(ch) == script for ch in text
+    )
+
+
+def test_script_classes_cover_exactly_the_characters_of_their_script() -> None:
+    # Every 97th code point, each script's classes against the per-character lookup.
+    for cp in range(0, 0x110000, 97):
+        ch = chr(cp)
+        script = engine._script(ch)
+        patterns = engine._script_patterns(script)
+        assert any(p.fullmatch(ch) for p in patterns), (hex(cp), script)
+        if cp <= 0xFFFF:
+            # In the Basic Multilingual Plane the first class is exact.
+            other = engine._script_patterns("Latn" if script != "Latn" else "Cyrl")
+            assert not other[0].fullmatch(ch), (hex(cp), script)

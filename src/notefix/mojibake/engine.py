@@ -537,18 +537,14 @@ def _decide_layer(
                 strong[name] += 1
                 good.add(id(p))
     ftfy_lines = _FtfyLines(text, deeper)
-    page_prior: dict[str, float] = {}
-    ascii_count = len(text) - _count_non_ascii(text)
-    # C1 controls are what a decoder leaves of any page's bytes: every page counts them.
-    without_c1 = _C1.sub("", text) if _text_has_c1(text) else text
-    c1_count = len(text) - len(without_c1)
+    letters = _Letters(text)
+    # Of each page, the bytes its believable readings explain (filled below), and the
+    # non-ASCII text it could have written (counted only if asked: it encodes the
+    # document, which costs more than the scan in a large clean note).
+    explained_by: dict[str, int] = {}
+    writable = _Writable(text)
     for name, props in found.items():
         weak_good[name] = 0
-        # The non-ASCII text this page could have written: letters of a script it has
-        # no bytes for (Greek beside windows-1251 mojibake) are clean text of their own,
-        # no sign that this page's mojibake is rare here.
-        written = len(without_c1.encode(BY_NAME[name].codec, "ignore"))
-        non_ascii = written - ascii_count + c1_count
         # Mojibake is unlikely until the document shows it: with strong evidence of the
         # same code page elsewhere, a weak run needs less to be believed. Without it,
         # ftfy's whole-line judgement (its heuristics are tuned on text from the wild)
@@ -563,27 +559,29 @@ def _decide_layer(
         # Most convincing first, so that each accepted run lowers the bar for the next.
         for p in sorted(weak, key=lambda q: -gains[id(q)]):
             if backed:
+                non_ascii = writable(name)
                 rest = max(0, non_ascii - explained - (p.end - p.start))
                 # From +prior (nothing else explained) to -prior (all else explained).
                 prior = MANGLE_PRIOR * (rest - explained) / max(1, non_ascii)
                 ok = _score(text, p) > prior
             else:
+                # Cheapest first: ftfy reads the line, the letters test reads the text.
                 ok = (
-                    ftfy_lines.agrees(p, props)
-                    or (_score(text, p) > 0 and _joins_words(text, p, props))
-                ) and not (
-                    (
-                        _lone_foreign_letter(text, p)
-                        and (_never_written(p.replacement) or not _touches_letters(text, p))
+                    not _ends_a_capital_word(text, p)
+                    and (
+                        ftfy_lines.agrees(p, props)
+                        or (_score(text, p) > 0 and _joins_words(text, p, props))
                     )
-                    or _ends_a_capital_word(text, p)
+                    and not (
+                        (_never_written(p.replacement) or not _touches_letters(text, p))
+                        and _lone_foreign_letter(text, p, letters)
+                    )
                 )
             if ok:
                 explained += p.end - p.start
                 weak_good[name] += 1
                 good.add(id(p))
-        # What a lost-byte reading must gain over the run as written, on this page.
-        page_prior[name] = MANGLE_PRIOR * (non_ascii - 2 * explained) / max(1, non_ascii)
+        explained_by[name] = explained
     # Evidence for a page: how many bytes its believable proposals explain.
     evidence = {name: 0 for name in found}
     for props in found.values():
@@ -682,7 +680,7 @@ def _decide_layer(
                     2 * _rare(p.replacement) >= len(p.replacement)
                     and not _still_mojibake(p.replacement)
                 )
-                or _lone_foreign_letter(text, p)
+                or _lone_foreign_letter(text, p, letters)
                 or _ends_a_capital_word(text, p)
             )
         ):
@@ -729,6 +727,14 @@ def _decide_layer(
         shifts = list(itertools.accumulate(len(e.replacement) - (e.end - e.start) for e in certain))
         ev = lossy.Evidence(text=repaired)
 
+        def page_prior(name: str) -> float:
+            """What a lost-byte reading must gain over the run as written, on this page:
+            less the more of the document's non-ASCII text the page explains."""
+            if name not in explained_by:
+                return 0.0
+            non_ascii, explained = writable(name), explained_by[name]
+            return MANGLE_PRIOR * (non_ascii - 2 * explained) / max(1, non_ascii)
+
         def position(raw: int, closing: bool = False) -> int:
             """Where a raw offset falls in ``repaired`` (an end: after edits before it)."""
             i = (bisect.bisect_left if closing else bisect.bisect_right)(starts, raw)
@@ -754,7 +760,7 @@ def _decide_layer(
             # A reading that spells a word where a letter foreign to the text stood needs
             # no further gain: character frequencies, taken over all languages, do not
             # say that a Cyrillic "г" is out of place in French.
-            prior = -math.inf if id(p) in spell else min(0.0, page_prior.get(p.page, 0.0))
+            prior = -math.inf if id(p) in spell else min(0.0, page_prior(p.page))
             line_start = repaired.rfind("\n", 0, at) + 1
             pairs = lossy.pairs_around(
                 repaired[max(line_start, at - lossy_context.CONTEXT_CHARS) : at],
@@ -1061,13 +1067,13 @@ class _FtfyLines:
                 # Under a layer already peeled, ftfy's run-by-run pass guesses on text
                 # that is now mostly clean ("ÀßŒ" would lose "ßŒ" to one NKo letter).
                 fixed = line
+            # A page's proposals are in text order: those of the line are one slice.
+            first = bisect.bisect_left(props, line_start, key=lambda q: q.start)
+            last = bisect.bisect_right(props, line_end, lo=first, key=lambda q: q.start)
             same_page = [
                 q.shifted_edit(-line_start)
-                for q in props
-                if q.lossless
-                and line_start <= q.start
-                and q.end <= line_end
-                and _plausible(q.replacement)
+                for q in props[first:last]
+                if q.lossless and q.end <= line_end and _plausible(q.replacement)
             ]
             same_page.sort(key=lambda e: e.start)
             ours = apply_edits(line, same_page)
@@ -1116,17 +1122,70 @@ def _common_word(word: str) -> bool:
     return _frequency(word) >= (WORD_FREQUENCY if len(word) > 1 else LETTER_WORD_FREQUENCY)
 
 
-def _lone_foreign_letter(text: str, p: Proposal) -> bool:
+def _lone_foreign_letter(text: str, p: Proposal, letters: _Letters | None = None) -> bool:
     """Whether the run decodes to one letter of a script the rest of the text never
     uses ("áĽŞ" as the Greek Ἢ, "Â¢â" as one Han character in English): with nothing
-    else of its page in the text, that is no more likely mojibake than what it says."""
+    else of its page in the text, that is no more likely mojibake than what it says.
+    ``letters``: the text's, kept for the layer (a large note is asked many times)."""
     if p.nseq != 1 or not p.replacement.isalpha():
         return False
     script = _script(p.replacement[0])
     if script in ("Zyyy", "Zinh"):
         return False
-    rest = text[: p.start] + " " + text[p.end :]
-    return not any(ch.isalpha() and _script(ch) == script for ch in rest)
+    return not (letters or _Letters(text)).elsewhere(script, p.start, p.end)
+
+
+class _Letters:
+    """Where a text's letters of each script first stand, found on first use."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._first: dict[str, int] = {}
+
+    def _find(self, script: str, pos: int) -> int:
+        """The first letter of ``script`` at or after ``pos``, or -1. The regex engine
+        finds the script's characters in C (a note may be megabytes); the letters among
+        them are told apart here."""
+        found = -1
+        for pattern in _script_patterns(script):
+            for m in pattern.finditer(self._text, pos, found if found >= 0 else len(self._text)):
+                ch = m.group()
+                if ch.isalpha() and _script(ch) == script:
+                    found = m.start()
+                    break
+        return found
+
+    def elsewhere(self, script: str, start: int, end: int) -> bool:
+        """Whether a letter of ``script`` stands outside ``text[start:end]``."""
+        if script not in self._first:
+            self._first[script] = self._find(script, 0)
+        first = self._first[script]
+        if first < 0:
+            return False
+        return first < start or first >= end or self._find(script, end) >= 0
+
+
+@cache
+def _script_patterns(script: str) -> tuple[re.Pattern[str], ...]:
+    """Where ``_script`` may find ``script``: its ranges in the Basic Multilingual Plane
+    (from the same Scripts.txt data), which the regex engine tests by table, and the
+    span of its ranges above that plane, tested by one comparison (a class of many
+    ranges there is tested range by range: an order slower)."""
+    starts, values = unicode_scripts.Scripts.RANGES, unicode_scripts.Scripts.VALUES
+    ranges = [
+        (lo, starts[i + 1] - 1 if i + 1 < len(starts) else 0x10FFFF)
+        for i, (lo, value) in enumerate(zip(starts, values, strict=True))
+        if value == script
+    ]
+    bmp = [(lo, min(hi, 0xFFFF)) for lo, hi in ranges if lo <= 0xFFFF]
+    above = [(max(lo, 0x10000), hi) for lo, hi in ranges if hi > 0xFFFF]
+    parts = [bmp] if bmp else []
+    if above:
+        parts.append([(above[0][0], above[-1][1])])
+    return tuple(
+        re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in part) + "]")
+        for part in parts
+    )
 
 
 def _ends_a_capital_word(text: str, p: Proposal) -> bool:
@@ -1650,6 +1709,31 @@ _C1 = re.compile("[\x80-\x9f]")
 _SCAN_SEARCH = scan_pattern().search
 _LEAD, _CONT = pair_masks()
 _PAGE_RUNS = page_patterns()
+
+
+class _Writable:
+    """Per code page, the non-ASCII characters of a text that the page could have
+    written, counted on first use. Letters of a script the page has no bytes for (Greek
+    beside windows-1251 mojibake) are clean text of their own, no sign that the page's
+    mojibake is rare there. C1 controls are what a decoder leaves of any page's bytes:
+    every page counts them."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._counts: dict[str, int] = {}
+        self._base: tuple[str, int] | None = None
+
+    def __call__(self, page: str) -> int:
+        if page not in self._counts:
+            if self._base is None:
+                text = self._text
+                without_c1 = _C1.sub("", text) if _text_has_c1(text) else text
+                c1_count = len(text) - len(without_c1)
+                ascii_count = len(text) - _count_non_ascii(text)
+                self._base = without_c1, c1_count - ascii_count
+            without_c1, offset = self._base
+            self._counts[page] = len(without_c1.encode(BY_NAME[page].codec, "ignore")) + offset
+        return self._counts[page]
 
 
 def _count_non_ascii(text: str) -> int:
