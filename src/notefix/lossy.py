@@ -662,15 +662,20 @@ def _cluster_choices(
     pairs: tuple[int, int] | None = None,
 ) -> list[tuple[float, dict[int, _Option]]]:
     first, last = cluster[0].index, cluster[-1].index
+    # The text either side of the cluster is the same for every choice in it.
+    fixed, offsets = _assemble(segments, rest)
+    left = (before + fixed[: offsets[first]])[-WINDOW:]
+    right = (fixed[offsets[last + 1] :] + after)[:WINDOW]
+    between = [rest.get(i, segments[i][0]) for i in range(first, last + 1)]
 
     def score(choice: dict[int, _Option]) -> float:
-        text, offsets = _assemble(segments, {**rest, **choice})
-        lo, hi = offsets[first], offsets[last + 1]
-        left = (before + text[:lo])[-WINDOW:]
-        right = (text[hi:] + after)[:WINDOW]
-        value = _score(left, text[lo:hi], right, doc)
+        middle = "".join(
+            choice[i].text if i in choice else option.text
+            for i, option in enumerate(between, first)
+        )
+        value = _score(left, middle, right, doc)
         if pairs is not None:
-            value += _unpaired(text[lo:hi], *pairs) * UNPAIRED
+            value += _unpaired(middle, *pairs) * UNPAIRED
         drops = sum(o.drops for o in choice.values())
         return value + (drops * _DROP_BESIDE_HOLES if has_holes else 0.0)
 
