@@ -470,22 +470,24 @@ def _word_score(word: str, context: str, doc: _Doc) -> float:
     return floor if lang is None else math.log(data.word_probability(word, lang))
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=1 << 16)
 def _segmentation_score(text: str, lang: str) -> float:
     """Log-probability of the best split of unspaced text into wordfreq words (cached:
-    a run's candidates share most of the text around them)."""
+    a run's candidates share most of the text around them). A character alone is always
+    a piece (at the floor frequency if unlisted); longer pieces must be listed."""
     vocab = data.frequency_dict(lang)
     longest = min(data.max_word_length(lang), 8)
-    best = [0.0] + [-math.inf] * len(text)
+    log = math.log
+    floor = log(data.FLOOR_FREQUENCY)
+    best = [0.0]
     for end in range(1, len(text) + 1):
-        for start in range(max(0, end - longest), end):
-            piece = text[start:end]
-            freq = vocab.get(piece)
-            if freq is None:
-                if end - start > 1:
-                    continue
-                freq = data.FLOOR_FREQUENCY
-            best[end] = max(best[end], best[start] + math.log(freq))
+        freq = vocab.get(text[end - 1])
+        top = best[end - 1] + (floor if freq is None else log(freq))
+        for start in range(max(0, end - longest), end - 1):
+            freq = vocab.get(text[start:end])
+            if freq is not None and (value := best[start] + log(freq)) > top:
+                top = value
+        best.append(top)
     return best[-1]
 
 
@@ -562,6 +564,14 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
             beside = _emoji_at(graphemes, j - 1) or _emoji_at(graphemes, j + 1)
             score += _symbol_score(g, doc, beside, here=1)
     unspaced_done = False
+    # The last character of the reconstruction in a script written without spaces: a
+    # word holding one from where it starts in the reconstruction is read unspaced.
+    unspaced_at = -1
+    for k in range(hi - 1, lo - 1, -1):
+        if data.script_of(ctx[k]) in data.UNSPACED_SCRIPTS:
+            unspaced_at = k
+            break
+    context = left[-WINDOW:] + right[:WINDOW]
     for m in _WORD.finditer(ctx, a, b):
         # A word that merely touches the reconstruction is scored too: a candidate that
         # ends in a space leaves the next word standing alone, one that takes the space
@@ -575,14 +585,12 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         if open_end and m.end() == len(ctx) and m.start() >= lo:
             continue
         word = m.group()
-        if data.script_of(word[0]) in data.UNSPACED_SCRIPTS or any(
-            data.script_of(c) in data.UNSPACED_SCRIPTS for c in ctx[max(lo, m.start()) : hi]
-        ):
+        if data.script_of(word[0]) in data.UNSPACED_SCRIPTS or unspaced_at >= max(lo, m.start()):
             if not unspaced_done:
                 score += _unspaced_score(ctx, lo, hi, doc)
                 unspaced_done = True
             continue
-        score += _word_score(word, left[-WINDOW:] + right[:WINDOW], doc)
+        score += _word_score(word, context, doc)
     return score
 
 
