@@ -769,22 +769,34 @@ def _beam(
     """Left to right over the cluster's slots, keeping the best few partial choices. A
     partial choice is scored on the text up to the next undecided slot, leaving out the
     grapheme or word that the cut may split."""
-    first = cluster[0].index
     beam: list[dict[int, _Option]] = [{}]
     for n, slot in enumerate(cluster):
-        cut_index = cluster[n + 1].index if n + 1 < len(cluster) else len(segments)
         scored = []
         for partial in beam:
             for option in slot.options:
                 choice = {**partial, slot.index: option}
-                text, offsets = _assemble(segments, {**rest, **choice})
-                lo = offsets[first]
+                text, lo, cut = _frontier(cluster, segments, rest, n, choice)
                 left = (before + text[:lo])[-WINDOW:]
-                value = _score(left, text[lo : offsets[cut_index]], "", doc, open_end=True)
+                value = _score(left, text[lo:cut], "", doc, open_end=True)
                 scored.append((value, choice))
         scored.sort(key=lambda r: -r[0])
         beam = [c for v, c in scored[:BEAM] if v > -math.inf] or [c for _, c in scored[:1]]
     return beam
+
+
+def _frontier(
+    cluster: list[_Slot],
+    segments: list[list[_Option]],
+    rest: dict[int, _Option],
+    n: int,
+    partial: dict[int, _Option],
+) -> tuple[str, int, int]:
+    """For a choice of the cluster's slots up to its ``n``-th (``partial``), left to
+    right: the run's text, where the cluster starts in it, and where the next slot still
+    undecided cuts it (the run's end after the last slot)."""
+    cut_index = cluster[n + 1].index if n + 1 < len(cluster) else len(segments)
+    text, offsets = _assemble(segments, {**rest, **partial})
+    return text, offsets[cluster[0].index], offsets[cut_index]
 
 
 MAX_SPELLED = 4096
@@ -805,7 +817,6 @@ def _spelled(
     the start of a listed word, and every word it completes is listed. The beam scores a
     word cut short as nothing at all, so inside one long word (four holes of seven
     readings each) it keeps arbitrary partial readings; these are the ones to score."""
-    first = cluster[0].index
     out: list[dict[int, _Option]] = []
     budget = MAX_SPELLED
 
@@ -835,14 +846,12 @@ def _spelled(
             out.append(choice)
             return
         slot = cluster[n]
-        cut_index = cluster[n + 1].index if n + 1 < len(cluster) else len(segments)
         for option in slot.options:
             if budget <= 0:
                 return
             budget -= 1
             partial = {**choice, slot.index: option}
-            text, offsets = _assemble(segments, {**rest, **partial})
-            lo, cut = offsets[first], offsets[cut_index]
+            text, lo, cut = _frontier(cluster, segments, rest, n, partial)
             # The word the cluster starts in began before it.
             head = _LAST_LETTERS.search(before + text[:lo])
             start = lo - (len(head.group()) if head else 0)
