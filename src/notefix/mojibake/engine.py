@@ -786,6 +786,24 @@ def _decide_layer(
         for q in ranked:
             if not q.lossless:
                 lossy_at.setdefault((q.start, q.end), []).append(q)
+
+        def decide_on_an_equal_page(q: Proposal) -> Edit | None:
+            """The reading of a run its own page reads badly, through another page that
+            explains the document's other runs alike. Such pages (windows-1252 and -1254
+            in text without Turkish letters) differ in the bytes they lack: "æ?œ" is 果,
+            E6 9E 9C, only where 9E was lost. Not for a run holding C1 controls: that is
+            a layer still to peel."""
+            if _has_c1(text[q.start : q.end]):
+                return None
+            for other in lossy_at.get((q.start, q.end), ()):
+                backing = evidence.get(other.page, 0)
+                if other.page == q.page or not backing or backing != evidence.get(q.page):
+                    continue
+                edit = decide(other, None)
+                if edit is not None and "marked" not in edit.reason:
+                    return edit
+            return None
+
         joined_away: set[int] = set()
         for group in _same_word_groups(text, lossy_later, certain, ask_ftfy):
             if len(group) > 1:
@@ -813,24 +831,9 @@ def _decide_layer(
                     continue
             for q in group:
                 edit = decide(q, declined)
-                if (
-                    (edit is None or "marked" in edit.reason)
-                    and not deeper
-                    and not _has_c1(text[q.start : q.end])
-                ):
-                    # Pages that explain the document's other runs alike (windows-1252
-                    # and -1254 in text without Turkish letters) differ in the bytes
-                    # they lack: where this page reads the run badly, such a page may
-                    # read it well ("æ?œ" is 果, E6 9E 9C, only where 9E was lost). Not
-                    # for a run holding C1 controls: that is a layer still to peel.
-                    for other in lossy_at.get((q.start, q.end), ()):
-                        backing = evidence.get(other.page, 0)
-                        if other.page == q.page or not backing or backing != evidence.get(q.page):
-                            continue
-                        found_edit = decide(other, None)
-                        if found_edit is not None and "marked" not in found_edit.reason:
-                            edit = found_edit
-                            break
+                if (edit is None or "marked" in edit.reason) and not deeper:
+                    better = decide_on_an_equal_page(q)
+                    edit = better if better is not None else edit
                 if edit is not None:
                     edits.append(edit)
         if joined_away:
