@@ -547,6 +547,10 @@ def test_check_lists_runs_left_as_written_below_the_threshold(
     write(tmp_path / "v" / "games.md", "ğŸ® Games and ğŸ¤– robots\n")
     result = invoke("check", "--threshold", "1", "v")
     assert "games.md:1:1: left as written: 'ğŸ® ' (best reading '🎮 '" in result.stderr
+    # The next readings follow, unnumbered: --pick takes only repairs made.
+    [line] = [line for line in result.stderr.splitlines() if "left as written:" in line]
+    assert re.search(r"confidence \d\.\d\d; then '[^']+' \d\.\d\d", line), line
+    assert ": " not in line.split("; then ", 1)[1]
     assert result.stderr.rstrip().endswith("1 note would be fixed, 1 left as written")
     payload = json.loads(invoke("check", "--threshold", "1", "--format", "json", "v").stdout)
     assert payload["summary"]["unsure"] == 1

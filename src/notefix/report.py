@@ -253,15 +253,23 @@ def held_back_line(path: str, edit: dict[str, Any]) -> str:
 
 def unsure_line(path: str, edit: dict[str, Any]) -> str:
     """A run left as written: where, the best reading and how sure, the next readings."""
-    alternatives = ", ".join(
-        f"{_show(alt['replacement'])} {alt['confidence']:.2f}"
-        for alt in edit["alternatives"][:SHOWN_ALTERNATIVES]
+    alternatives = _listed(
+        [(alt["replacement"], alt["confidence"]) for alt in edit["alternatives"]], numbered=False
     )
     return (
         f"{path}:{edit['line']}:{edit['column']}: left as written: {_show(edit['original'])} "
         f"(best reading {_show(edit['replacement'])}, confidence {edit['confidence']:.2f}"
         + (f"; then {alternatives}" if alternatives else "")
         + ")"
+    )
+
+
+def _listed(alternatives: Sequence[tuple[str, float]], numbered: bool) -> str:
+    """The first ``SHOWN_ALTERNATIVES`` readings with their confidence, numbered from 1
+    as ``--pick`` takes them where ``numbered``."""
+    return ", ".join(
+        f"{f'{n}: ' if numbered else ''}{_show(text)} {confidence:.2f}"
+        for n, (text, confidence) in enumerate(alternatives[:SHOWN_ALTERNATIVES], 1)
     )
 
 
@@ -272,9 +280,8 @@ def ambiguity_lines(path: str, text: str, edits: Iterable[Edit]) -> Iterator[str
         if not is_ambiguous(edit):
             continue
         line, col = line_col(text, edit.start)
-        alternatives = ", ".join(
-            f"{n}: {_show(alt.replacement)} {alt.confidence:.2f}"
-            for n, alt in enumerate(edit.alternatives[:SHOWN_ALTERNATIVES], 1)
+        alternatives = _listed(
+            [(alt.replacement, alt.confidence) for alt in edit.alternatives], numbered=True
         )
         more = len(edit.alternatives) - SHOWN_ALTERNATIVES
         if more > 0:
