@@ -522,6 +522,14 @@ def _decide_layer(
         }
     if not found and (deeper or not _has_nbsp_1252(text)):
         return []
+    if (deeper or not _has_nbsp_1252(text)) and not any(
+        p.lossless or _lossy_may_be_read(text, p, deeper, shown)
+        for props in found.values()
+        for p in props
+    ):
+        # Only lost-byte runs, none of which may be guessed with nothing backing its
+        # page (a lossless run is what backs one): what follows would set each aside.
+        return []
     strong: dict[str, int] = {}
     weak_good: dict[str, int] = {}
     good: set[int] = set()
@@ -1404,6 +1412,15 @@ def _has_letter(text: str) -> bool:
 def _still_mojibake(text: str) -> bool:
     """Whether decoded text is itself a layer still to peel (double mojibake)."""
     return _has_c1(text) or screen().search(text) is not None
+
+
+def _lossy_may_be_read(text: str, p: Proposal, deeper: bool, shown: dict[str, int] | None) -> bool:
+    """Whether ``_decide_layer`` could take this lost-byte run for reading where no
+    lossless run backs its page: in a deeper layer a hole the last layer marked, else
+    what ``_may_guess`` allows on the bytes earlier layers repaired on its page."""
+    if deeper:
+        return "\ufffd" in text[p.start : p.end]
+    return _may_guess(text, p, shown.get(p.page, 0) if shown is not None else 0)
 
 
 def _may_guess(text: str, p: Proposal, evidence: int) -> bool:
