@@ -281,3 +281,15 @@ def test_c1_controls_count_for_every_page_when_weighing_its_share() -> None:
     clean = "De É "
     text = f"{clean}\n{'في في في 🆎 في '.encode().decode('latin-1')}\n{clean}"
     assert notefix.fix_text(text) == f"{clean}\nفي في في 🆎 في \n{clean}"
+
+
+@pytest.mark.parametrize("text", ["ΔΓ— ", "ΑΒΓ— x", "Ψ ΔΓ—"])
+def test_a_letter_continuing_its_word_is_no_lead_when_nothing_backs_the_page(text: str) -> None:
+    # Γ— is × through windows-1253, but here Γ ends a Greek word: alone in the text,
+    # the letter is the word's (a case the clean-text property test found).
+    assert notefix.fix_text(text) == text
+
+
+def test_the_same_pair_after_a_letter_of_another_script_is_still_read() -> None:
+    # ftfy's reading of the line agrees: "AÃ—B" is A×B.
+    assert notefix.fix_text("AÃ—B") == "A×B"

@@ -578,7 +578,11 @@ def _decide_layer(
                     not _ends_a_capital_word(text, p)
                     and (
                         ftfy_lines.agrees(p, props)
-                        or (_score(text, p) > 0 and _joins_words(text, p, props))
+                        or (
+                            _score(text, p) > 0
+                            and _joins_words(text, p, props)
+                            and not _takes_a_letter_from_a_word(text, p)
+                        )
                     )
                     and not (
                         (_never_written(p.replacement) or not _touches_letters(text, p))
@@ -1207,6 +1211,18 @@ def _ends_a_capital_word(text: str, p: Proposal) -> bool:
         return False
     word = text[_word_start(text, p.start) : p.start]
     return len(word) >= 2 and word.isupper()
+
+
+def _takes_a_letter_from_a_word(text: str, p: Proposal) -> bool:
+    """Whether the run starts with a letter that continues a word of the same script and
+    decodes to no letter ("ΔΓ— " in Greek: Γ— would be ×, leaving Δ alone). With
+    nothing backing its page, that letter is more likely the word's than mojibake's."""
+    first = text[p.start]
+    if p.start == 0 or not first.isalpha() or any(ch.isalpha() for ch in p.replacement):
+        return False
+    before = text[p.start - 1]
+    script = _script(first)
+    return before.isalpha() and script not in ("Zyyy", "Zinh") and _script(before) == script
 
 
 def _touches_letters(text: str, p: Proposal) -> bool:
