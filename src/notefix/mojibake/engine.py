@@ -523,7 +523,8 @@ def _decide_layer(
     if not found and (deeper or not _has_nbsp_1252(text)):
         return []
     if (deeper or not _has_nbsp_1252(text)) and not any(
-        p.lossless or _lossy_may_be_read(text, p, deeper, shown)
+        p.lossless
+        or _lossy_may_be_read(text, p, deeper, shown.get(p.page, 0) if shown is not None else 0)
         for props in found.values()
         for p in props
     ):
@@ -586,7 +587,7 @@ def _decide_layer(
                     )
                     and not (
                         (_never_written(p.replacement) or not _touches_letters(text, p))
-                        and _lone_foreign_letter(text, p, letters)
+                        and _lone_foreign_letter(p, letters)
                     )
                 )
             if ok:
@@ -670,10 +671,7 @@ def _decide_layer(
             backing = evidence[p.page] + (shown.get(p.page, 0) if shown is not None else 0)
             if _is_a_word(text, p):
                 continue
-            # In a deeper layer, only a hole the last layer marked, inside what it
-            # decoded: the character it stood in is lost too, and is marked (never
-            # guessed: mojibake of mojibake gives too little to go on).
-            if ("\ufffd" in text[p.start : p.end]) if deeper else _may_guess(text, p, backing):
+            if _lossy_may_be_read(text, p, deeper, backing):
                 take(p)
                 lossy_later.append(p)
             continue
@@ -692,7 +690,7 @@ def _decide_layer(
                     2 * _rare(p.replacement) >= len(p.replacement)
                     and not _still_mojibake(p.replacement)
                 )
-                or _lone_foreign_letter(text, p, letters)
+                or _lone_foreign_letter(p, letters)
                 or _ends_a_capital_word(text, p)
             )
         ):
@@ -1137,17 +1135,17 @@ def _common_word(word: str) -> bool:
     return _frequency(word) >= (WORD_FREQUENCY if len(word) > 1 else LETTER_WORD_FREQUENCY)
 
 
-def _lone_foreign_letter(text: str, p: Proposal, letters: _Letters | None = None) -> bool:
+def _lone_foreign_letter(p: Proposal, letters: _Letters) -> bool:
     """Whether the run decodes to one letter of a script the rest of the text never
     uses ("áĽŞ" as the Greek Ἢ, "Â¢â" as one Han character in English): with nothing
     else of its page in the text, that is no more likely mojibake than what it says.
-    ``letters``: the text's, kept for the layer (a large note is asked many times)."""
+    ``letters``: the text's letters, kept for the layer (a large note is asked often)."""
     if p.nseq != 1 or not p.replacement.isalpha():
         return False
     script = _script(p.replacement[0])
     if script in ("Zyyy", "Zinh"):
         return False
-    return not (letters or _Letters(text)).elsewhere(script, p.start, p.end)
+    return not letters.elsewhere(script, p.start, p.end)
 
 
 class _Letters:
@@ -1430,13 +1428,14 @@ def _still_mojibake(text: str) -> bool:
     return _has_c1(text) or screen().search(text) is not None
 
 
-def _lossy_may_be_read(text: str, p: Proposal, deeper: bool, shown: dict[str, int] | None) -> bool:
-    """Whether ``_decide_layer`` could take this lost-byte run for reading where no
-    lossless run backs its page: in a deeper layer a hole the last layer marked, else
-    what ``_may_guess`` allows on the bytes earlier layers repaired on its page."""
+def _lossy_may_be_read(text: str, p: Proposal, deeper: bool, backing: int) -> bool:
+    """Whether ``_decide_layer`` takes this lost-byte run for reading: in a deeper layer
+    only a hole the last layer marked, inside what it decoded (the character it stood in
+    is lost too, and is marked: mojibake of mojibake gives too little to go on); else
+    what ``_may_guess`` allows with ``backing`` bytes of evidence for its page."""
     if deeper:
         return "\ufffd" in text[p.start : p.end]
-    return _may_guess(text, p, shown.get(p.page, 0) if shown is not None else 0)
+    return _may_guess(text, p, backing)
 
 
 def _may_guess(text: str, p: Proposal, evidence: int) -> bool:
