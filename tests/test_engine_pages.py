@@ -293,3 +293,17 @@ def test_a_letter_continuing_its_word_is_no_lead_when_nothing_backs_the_page(tex
 def test_the_same_pair_after_a_letter_of_another_script_is_still_read() -> None:
     # ftfy's reading of the line agrees: "AÃ—B" is A×B.
     assert notefix.fix_text("AÃ—B") == "A×B"
+
+
+def test_copies_of_one_run_do_not_back_its_page_for_a_lone_foreign_letter() -> None:
+    # "Â¢â" is one Han character (墉) through mac-roman. Written twice in English text
+    # it is still only one run's evidence: nothing else backs the page, no Han letter
+    # stands anywhere else, and the runs stay as written (as once, they would).
+    text = "It goes Ã?Â¢â?¬ and Ã?Â¢â?¬ on."
+    assert notefix.fix_text(text) == text
+    assert notefix.fix_text("It goes Ã?Â¢â?¬ on.") == "It goes Ã?Â¢â?¬ on."
+
+
+def test_copies_of_one_run_are_read_where_their_script_is_the_texts() -> None:
+    run = "墉".encode().decode("mac-roman")
+    assert notefix.fix_text(f"中文 {run} 中文 {run}") == "中文 墉 中文 墉"

@@ -596,11 +596,15 @@ def _decide_layer(
                 good.add(id(p))
         explained_by[name] = explained
     # Evidence for a page: how many bytes its believable proposals explain.
+    # The same run written again is the same evidence again: of each page, the bytes
+    # explained by copies of one run tell whether anything else backs it.
     evidence = {name: 0 for name in found}
+    copies: Counter[tuple[str, str]] = Counter()
     for props in found.values():
         for p in props:
             if id(p) in good:
                 evidence[p.page] += p.nbytes
+                copies[p.page, text[p.start : p.end]] += p.nbytes
 
     # How well each page's believable readings read, all together: between pages that
     # explain as many bytes, the document's page is the one whose whole reading is
@@ -680,18 +684,25 @@ def _decide_layer(
         # Nothing else in the document backs this code page: the run must read much
         # better decoded ("діє" is a Ukrainian word, not one CJK character), and not
         # decode to a character rarely written alone (unless it holds C1 controls: then
-        # it is a middle layer, still mojibake, judged when that layer is peeled).
-        if (
-            p.strong
-            and evidence[p.page] == p.nbytes
-            and (
-                _score(text, p) <= prior_alone
-                or (
-                    2 * _rare(p.replacement) >= len(p.replacement)
-                    and not _still_mojibake(p.replacement)
+        # it is a middle layer, still mojibake, judged when that layer is peeled). Nor
+        # to one letter of a script the text never writes, even where the run itself
+        # is written again: its copies are the same chance again, not other evidence.
+        if p.strong and (
+            (
+                evidence[p.page] == p.nbytes
+                and (
+                    _score(text, p) <= prior_alone
+                    or (
+                        2 * _rare(p.replacement) >= len(p.replacement)
+                        and not _still_mojibake(p.replacement)
+                    )
+                    or _lone_foreign_letter(p, letters)
+                    or _ends_a_capital_word(text, p)
                 )
-                or _lone_foreign_letter(p, letters)
-                or _ends_a_capital_word(text, p)
+            )
+            or (
+                evidence[p.page] == copies[p.page, text[p.start : p.end]]
+                and _lone_foreign_letter(p, letters)
             )
         ):
             continue
