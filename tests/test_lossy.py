@@ -539,6 +539,36 @@ def test_a_combining_mark_on_a_space_is_no_likely_reading() -> None:
     assert unicodedata.category(result.best.text[0]) != "Mn"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "في عام ٢٠٢٠ قرأت ١٠٠ كتاب",
+        "السعر ٥٠٠ ريال فقط",
+        "رقم ٠٠١ هنا",
+        "من ٢٠١٠ إلى ٢٠٢٠",
+    ],
+)
+def test_arabic_indic_zeros_whose_no_break_space_was_flattened_are_read_as_numbers(
+    text: str,
+) -> None:
+    # ٠ is D9 A0: through windows-1252 "Ù" and a no-break space, which tools flatten to a
+    # space. As numbers (wordfreq's frequencies of numbers, whatever their digits) the
+    # zeros read better than a dropped byte (ف) beside a space.
+    damaged = text.encode("utf-8").decode("windows-1252", errors="replace").replace("\xa0", " ")
+    assert "Ù " in damaged
+    assert notefix.fix_text(damaged) == text
+
+
+def test_a_number_in_native_digits_is_scored_whole() -> None:
+    # A number's probability falls with its length, as a word's does; digit by digit it
+    # would be a string of rare symbols.
+    assert lossy_data.number_probability("٠٠١", "ar") > lossy_data.FLOOR_FREQUENCY
+    assert lossy_data.number_probability("١", "ar") > lossy_data.number_probability("١٠٠٠١", "ar")
+    result = reconstruct("Ù Ù ", "windows-1252", "أكثر من ", "١ بلد", Evidence())
+    assert result is not None
+    assert result.best.text == "٠٠"
+
+
 def test_question_mark_holes_inside_one_word_are_read_together() -> None:
     # Lost bytes written '?': "Ð?Ðµ...Ñ?" - a '?' with letters right after it is a
     # byte replaced inside the word (Н, я of "Неделя"), not the end of a sentence.

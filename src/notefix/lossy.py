@@ -99,6 +99,7 @@ _WORD = regex.compile(r"[\p{L}\p{M}]+")
 _GRAPHEME = regex.compile(r"\X")
 _LETTER = regex.compile(r"\p{L}")
 _LETTERS = regex.compile(r"\p{L}+")
+_NUMBER = regex.compile(r"\p{Nd}+")
 _PUNCTUATION = regex.compile(r"\p{P}")
 _LANGUAGE_SAMPLE = 500
 
@@ -266,6 +267,18 @@ def _odd_space(grapheme: str) -> bool:
 
 
 _PLAIN_SPACES = frozenset(" \t\n\r\xa0")
+
+
+def _digits_language(number: str, doc: _Doc) -> str | None:
+    """The language whose digits ``number`` is written in, for a number holding digits
+    other than ASCII ones (of a script the document writes words in), else None: such a
+    number is scored whole as a token of that language, not digit by digit as symbols
+    (a no-break space flattened in Arabic text turns every ٠ into "Ù ")."""
+    for c in number:
+        if not c.isascii():
+            script = data.script_of(c)
+            return doc.language(script) if script not in ("", "?") else None
+    return None
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -539,6 +552,8 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         first = i if first < 0 else first
         last = i
         g = graphemes[i]
+        if g.isdecimal() and _digits_language(g, doc) is not None:
+            continue  # part of a number, scored below as one
         beside_emoji = _emoji_at(graphemes, i - 1) or _emoji_at(graphemes, i + 1)
         if open_end and end == len(ctx):
             if g in data.emoji_prefixes() or data.emoji_status(g) is not None:
@@ -560,7 +575,11 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         if j < 0 or j > last_index or (open_end and j > last):
             continue
         g = graphemes[j]
-        if _is_symbolic(g) and ord(g[0]) > 0x7F:
+        if (
+            _is_symbolic(g)
+            and ord(g[0]) > 0x7F
+            and not (g.isdecimal() and _digits_language(g, doc) is not None)
+        ):
             beside = _emoji_at(graphemes, j - 1) or _emoji_at(graphemes, j + 1)
             score += _symbol_score(g, doc, beside, here=1)
     unspaced_done = False
@@ -591,6 +610,18 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
                 unspaced_done = True
             continue
         score += _word_score(word, context, doc)
+    # Numbers in the digits of a language, whole, read like words: one that merely
+    # touches the reconstruction pays too, as it stands alone or joined.
+    for m in _NUMBER.finditer(ctx, a, b) if not ctx[a:b].isascii() else ():
+        if not (m.end() > lo and m.start() < hi) and not (
+            lo < hi and (m.end() == lo or m.start() == hi)
+        ):
+            continue
+        if open_end and m.end() == len(ctx):
+            continue
+        lang = _digits_language(m.group(), doc)
+        if lang is not None:
+            score += math.log(data.number_probability(m.group(), lang))
     return score
 
 

@@ -221,6 +221,18 @@ def word_probability(word: str, lang: str) -> float:
     return freq if freq > FLOOR_FREQUENCY else unlisted_word_probability(word, lang)
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def number_probability(number: str, lang: str) -> float:
+    """wordfreq's frequency of ``number`` (decimal digits of any script) as a token of
+    ``lang``, floored: wordfreq estimates a number by how many digits it has and what it
+    starts with, whichever digits spell it ("٠٠١" is 001 in Arabic-Indic digits)."""
+    try:
+        freq = wordfreq.word_frequency(number, lang)
+    except ValueError:
+        freq = 0.0
+    return max(freq, FLOOR_FREQUENCY)
+
+
 RARE_LETTER = 1e-4
 """A letter written less often than this in a language (per letter of its words) makes
 a word wordfreq does not list less likely, by how much rarer it is."""

@@ -152,8 +152,9 @@ the document says otherwise."""
 
 @functools.lru_cache(maxsize=1 << 15)
 def _surprisal(text: str) -> float:
-    """-log10 of how often these characters are written (wordfreq's data, casefolded);
-    ASCII costs nothing, as it is the same under every reading."""
+    """-log10 of how often these characters are written (wordfreq's data, casefolded; a
+    digit of any script as often as the ASCII one); ASCII costs nothing, as it is the
+    same under every reading."""
     table = _charfreq()
     total = 0.0
     for ch in text:
@@ -161,6 +162,9 @@ def _surprisal(text: str) -> float:
             continue
         # Casefolding can add a combining mark (İ -> i + U+0307): the letter decides.
         cost = table.get(ch.casefold()[0])
+        if cost is None and ch.isdecimal():
+            # wordfreq counts numbers in ASCII digits, whatever digits wrote them.
+            cost = table.get(str(unicodedata.decimal(ch)))
         if cost is None:
             common = unicodedata.category(ch) in _COMMON_OTHER
             cost = UNSEEN_OTHER if common else UNSEEN_LETTER
