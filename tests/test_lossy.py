@@ -569,6 +569,27 @@ def test_a_number_in_native_digits_is_scored_whole() -> None:
     assert result.best.text == "٠٠"
 
 
+def test_a_reading_spelled_with_a_letter_no_language_writes_often_is_set_aside() -> None:
+    # 不 is E4 B8 8D; windows-1252 drops 8D: "ä¸" is 丁, 不, 丝, 丐 or one of six
+    # characters that neither Chinese nor Japanese writes a thousandth as often as 不
+    # (䁸, 丏...): those are not even candidates.
+    options = completions("ä¸", "windows-1252")
+    assert options is not None and {"䁸", "丏", "不", "丁"} <= options
+    result = reconstruct("ä¸", "windows-1252", "我", "是学生。", Evidence())
+    assert result is not None
+    texts = [c.text for c in result.candidates]
+    assert texts[0] == "不"
+    assert "丁" in texts and "丝" in texts
+    assert "䁸" not in texts and "丏" not in texts
+
+
+def test_a_letter_one_language_of_its_script_writes_stays_a_reading() -> None:
+    doc = "Ово је џеп. Џемпер и џак су ту. Нема овде ничега, само џеп."
+    result = reconstruct("Ð", "windows-1252", "Ово је ", "емпер.", Evidence(text=doc))
+    assert result is not None
+    assert result.best.text == "Џ"
+
+
 def test_question_mark_holes_inside_one_word_are_read_together() -> None:
     # Lost bytes written '?': "Ð?Ðµ...Ñ?" - a '?' with letters right after it is a
     # byte replaced inside the word (Н, я of "Неделя"), not the end of a sentence.
@@ -653,3 +674,13 @@ def test_a_long_word_with_many_lost_bytes_is_spelled_out() -> None:
     text = "Java Core — для Spring Boot, который является основой твоих сервисов"
     broken = lossy_mangle(text, "windows-1254", "drop")
     assert notefix.fix_text(broken) == text
+
+
+def test_a_marked_hole_whose_readings_are_an_even_chance_is_left_to_the_next_page() -> None:
+    # "Ş" is C5 9E; windows-1254 lacks 9E and marks it U+FFFD. Through windows-1252 the
+    # hole reads Ł or Ő, neither a Turkish letter: an even chance, no better than the
+    # mark, so the page that reads the document's other runs alike reads it (Ş).
+    text = "Bu hafta yeni bir özellik geliştirdik.\nŞu an test aşamasındayız. Yakında çıkacak.\n"
+    damaged = lossy_mangle(text, "windows-1254", "fffd")
+    assert "Å\ufffdu" in damaged
+    assert notefix.fix_text(damaged) == text

@@ -12,8 +12,8 @@ import notefix
 
 # Damaged lines repaired exactly, as measured; a change that loses any fails here.
 FLOORS = {
-    "yoko19191-sutskever30-zhCN-IMPLEMENTATION_TRACKS-45263b1": 108,  # of 120; ftfy 44
-    "yoko19191-sutskever30-zhCN-README-452f391": 368,  # of 427; ftfy 91
+    "yoko19191-sutskever30-zhCN-IMPLEMENTATION_TRACKS-45263b1": 112,  # of 120; ftfy 44
+    "yoko19191-sutskever30-zhCN-README-452f391": 377,  # of 427; ftfy 91
 }
 
 

@@ -893,6 +893,49 @@ def _spelled(
     return out
 
 
+UNLIKELY_LETTER = 1e-3
+"""A slot's reading whose letters no language of their script writes a thousandth as
+often as the letters of the slot's likeliest reading (of as many characters) is set
+aside before the readings are scored in context: 䁸 for 不 in Chinese, where the
+context scorer, which gives every unlisted character the same floor, may tie them.
+Measured on the corpora (the Chinese pairs and the damaged clean notes): at 1e-3 no
+right reading is set aside and 13 more Chinese lines and 11 more damaged lines are
+right; at 1e-2 right readings of the damaged notes go, at 1e-4 the gain shrinks."""
+
+
+def _letter_prior(text: str) -> float | None:
+    """The log-frequency of ``text``'s letters, each in the language of its script that
+    writes it most (a short note's language is a guess: Russian or Macedonian), or None
+    when it holds anything else, or letters of a script with no language."""
+    total = 0.0
+    for ch in text:
+        script = data.script_of(ch)
+        if script in ("", "?") or not ch.isalpha():
+            return None
+        table = data.script_letter_frequencies(script)
+        if not table:
+            return None
+        total += math.log(max(table.get(ch.casefold(), 0.0), data.LETTER_FLOOR))
+    return total
+
+
+def _likely_options(options: list[_Option]) -> list[_Option]:
+    """``options`` without the letter readings ``UNLIKELY_LETTER`` sets aside; every
+    other reading (a symbol, a space, letters of no known language) stays."""
+    priors = [_letter_prior(o.text) for o in options]
+    top: dict[int, float] = {}
+    for option, prior in zip(options, priors, strict=True):
+        if prior is not None:
+            n = len(option.text)
+            top[n] = max(top.get(n, -math.inf), prior)
+    floor = math.log(UNLIKELY_LETTER)
+    return [
+        o
+        for o, prior in zip(options, priors, strict=True)
+        if prior is None or prior >= top[len(o.text)] + floor
+    ]
+
+
 def _reason(restored: Sequence[int], nbsp: int) -> str:
     parts = []
     if restored:
@@ -986,6 +1029,7 @@ def _reconstruct(
     segments = _segment_options(run, codec, collapse=not after[:1].isspace())
     if segments is None:
         return None
+    segments = [_likely_options(opts) if len(opts) > 1 else opts for opts in segments]
     slots = [_Slot(i, opts) for i, opts in enumerate(segments) if len(opts) > 1]
     if not slots:
         only = {i: opts[0] for i, opts in enumerate(segments)}

@@ -253,6 +253,19 @@ def letter_frequencies(lang: str) -> dict[str, float]:
     return {ch: n / total for ch, n in counts.items()}
 
 
+@functools.cache
+def script_letter_frequencies(script: str) -> dict[str, float]:
+    """How often each letter is written in the language of ``script`` that writes it
+    most (Ѝ is rare in Russian, common in Macedonian): what a letter may be said to be,
+    whichever of its script's languages a text is in."""
+    table: dict[str, float] = {}
+    for lang in script_languages().get(script, ()):
+        for ch, freq in letter_frequencies(lang).items():
+            if freq > table.get(ch, 0.0):
+                table[ch] = freq
+    return table
+
+
 def unlisted_word_probability(word: str, lang: str) -> float:
     """The probability given to a word wordfreq does not list: the floor, lowered by each
     of its letters rarer than ``RARE_LETTER`` in the language (an unknown word spelled

@@ -1523,7 +1523,8 @@ def _lossy_edit(
                 if c is not best
             )
             confidence = _share(rec, best.score)
-            if confidence >= floor:
+            # Where the text marks the hole, an even chance is no better than the mark.
+            if confidence > floor if marked else confidence >= floor:
                 return Edit(p.start, p.end, best.text, reason, confidence, alternatives)
             if declined is not None and not marked:
                 # Mojibake, but no reading is sure enough: left as written, and said.
