@@ -463,7 +463,12 @@ def test_fixing_a_mangled_vault_keeps_its_link_graph(
     """With ``content``, the engine also repairs the notes' text (and so their mangled
     link texts) before the links are planned: the two repairs must not fight."""
     notes, links = vault
-    assume(all(survives(p, codec) for path in notes.values() for p in path.split("/")))
+    parts = {p for path in notes.values() for p in path.split("/")}
+    assume(all(survives(p, codec) for p in parts))
+    # A clean name that some code path reads exactly as another name's mojibake
+    # (``ÃŽ`` is cp1252's reading of ``Î``) cannot be told from damage: nothing
+    # can promise it back once it is mangled again.
+    assume(not any(explanations(p.removesuffix(".md")) or explanations(p) for p in parts))
     clean = tmp_path_factory.mktemp("clean")
     broken = tmp_path_factory.mktemp("broken")
     write(clean, {p: t.encode() for p, t in render(notes, links, str).items()})
