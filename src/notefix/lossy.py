@@ -29,6 +29,7 @@ How it works (docs/lost-bytes.md has the long form):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -96,6 +97,8 @@ _NBSP = 0xA0
 _VARIATION_SELECTORS = frozenset(map(chr, range(0xFE00, 0xFE10)))
 _ZWJ = "\u200d"
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
+_WORD_TAIL = regex.compile(r"(?r)[\p{L}\p{M}]*")
+"""Searched backwards up to a position: the letters and marks that end there."""
 _GRAPHEME = regex.compile(r"\X")
 _LETTER = regex.compile(r"\p{L}")
 _LETTERS = regex.compile(r"\p{L}+")
@@ -410,33 +413,68 @@ def _model(evidence: Evidence, before: str, after: str) -> _Doc:
 # --- Scoring ----------------------------------------------------------------------------
 
 
-def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False, here: int = 0) -> float:
-    """``here``: occurrences of ``grapheme`` the document counts that are this very one
-    (a neighbour of the run), left out of its own frequency."""
+@dataclass(frozen=True, slots=True)
+class _Symbol:
+    """What scoring a symbol needs to know of it that no document changes."""
+
+    base: str
+    """The grapheme as the emoji data lists it (a text or redundant selector stripped)."""
+    stripped: bool
+    """A selector was stripped: the document's share of text presentation applies."""
+    penalty: float
+    """Unqualified emoji, invisible characters."""
+    is_emoji: bool
+    prob: float
+    """wordfreq's token frequency of ``base``, floored."""
+    punctuation: bool
+    """Unlisted punctuation (word lists leave it out)."""
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _symbol(grapheme: str) -> _Symbol | None:
+    """The document-free facts of ``grapheme`` as a symbol; None when no emoji can be
+    spelled so (a selector or joiner where the emoji data has none)."""
     status = data.emoji_status(grapheme)
     penalty = 0.0
     base = grapheme
     if status is None:
         stripped = grapheme.replace("\ufe0e", "")
         if stripped != grapheme and data.takes_variation(stripped):
-            base, penalty = stripped, math.log(doc.text_presentation)
+            base = stripped
         elif grapheme.endswith("\ufe0f") and data.emoji_status(grapheme[:-1]) is not None:
             # A redundant VS16 after an emoji that is emoji-style anyway: unlisted, but
             # harmless and common in real notes.
-            base, penalty = grapheme[:-1], math.log(doc.text_presentation)
+            base = grapheme[:-1]
         elif any(c in _VARIATION_SELECTORS or c == _ZWJ for c in grapheme) or (
             len(grapheme) > 1 and emoji.is_emoji(grapheme[0])
         ):
-            return _IMPOSSIBLE
+            return None
     elif status > emoji.STATUS["fully_qualified"]:
         penalty = _UNQUALIFIED
     if any(unicodedata2.category(c) in {"Cf", "Zs"} for c in base):
         penalty += _INVISIBLE
-    is_emoji = status is not None or base != grapheme
-    share = doc.emoji_share_beside_emoji if beside_emoji else doc.emoji_share
-    penalty += math.log(share if is_emoji else 1.0 - share)
     prob = data.symbol_probability(base)
-    if prob <= data.FLOOR_FREQUENCY and doc.punctuation and _PUNCTUATION.fullmatch(base):
+    return _Symbol(
+        base,
+        base != grapheme,
+        penalty,
+        status is not None or base != grapheme,
+        prob,
+        prob <= data.FLOOR_FREQUENCY and _PUNCTUATION.fullmatch(base) is not None,
+    )
+
+
+def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False, here: int = 0) -> float:
+    """``here``: occurrences of ``grapheme`` the document counts that are this very one
+    (a neighbour of the run), left out of its own frequency."""
+    sym = _symbol(grapheme)
+    if sym is None:
+        return _IMPOSSIBLE
+    base, prob = sym.base, sym.prob
+    penalty = sym.penalty + (math.log(doc.text_presentation) if sym.stripped else 0.0)
+    share = doc.emoji_share_beside_emoji if beside_emoji else doc.emoji_share
+    penalty += math.log(share if sym.is_emoji else 1.0 - share)
+    if sym.punctuation and doc.punctuation:
         # Word lists leave punctuation out: its absence says nothing of its use. A mark
         # of the document's own script (、 in Chinese) takes the document's share of
         # punctuation, spread over its script's marks.
@@ -444,7 +482,7 @@ def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False, here: in
             native = data.native_punctuation(script) if script not in ("", "?") else ()
             if base in native:
                 prob = max(prob, doc.punctuation / len(native))
-    if is_emoji:
+    if sym.is_emoji:
         penalty += doc.group_affinity(base)
     if doc.tokens:
         # Mix the world's token frequencies with the document's own, half and half.
@@ -462,7 +500,9 @@ def _letter_scripts(text: str) -> Counter[str]:
     return scripts
 
 
-def _word_score(word: str, context: str, doc: _Doc) -> float:
+@functools.lru_cache(maxsize=1 << 16)
+def _word_shape(word: str) -> float | str:
+    """The score of ``word`` where its letters alone decide it, else its script."""
     floor = math.log(data.FLOOR_FREQUENCY)
     if unicodedata2.normalize("NFKC", word) != word:
         # Compatibility forms (mathematical letters, ligatures) are not how words are
@@ -471,9 +511,16 @@ def _word_score(word: str, context: str, doc: _Doc) -> float:
     scripts = _letter_scripts(word)
     if not scripts:
         return 0.0
-    script = scripts.most_common(1)[0][0]
     if len(scripts) > 1:
         return floor + _MIXED_SCRIPT * (len(scripts) - 1)
+    return next(iter(scripts))
+
+
+def _word_score(word: str, context: str, doc: _Doc) -> float:
+    script = _word_shape(word)
+    if not isinstance(script, str):
+        return script
+    floor = math.log(data.FLOOR_FREQUENCY)
     around = _letter_scripts(context)
     if around and script not in around:
         # A word in a script that none of its neighbours use: its probability in the
@@ -533,20 +580,21 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
     a, b = _view(ctx, lo, hi)
     # A grapheme that overlaps letters holds a letter: it is no symbol, and only words
     # are scored (most candidates are letters: a Cyrillic or CJK reading).
-    matches = [] if _LETTERS.fullmatch(middle) else list(_GRAPHEME.finditer(ctx[a:b]))
-    if a and matches and matches[0].end() + a > lo:
+    graphemes: list[str] = [] if _LETTERS.fullmatch(middle) else _GRAPHEME.findall(ctx, a, b)
+    ends = list(itertools.accumulate(map(len, graphemes), initial=a))
+    if a and graphemes and ends[1] > lo:
         # The first grapheme read is already part of the reconstruction: its neighbour
         # before it is out of view, so read from the start.
         a = 0
-        matches = list(_GRAPHEME.finditer(ctx[:b]))
-    last_index = len(matches) - 1
-    graphemes = [m.group() for m in matches]
+        graphemes = _GRAPHEME.findall(ctx, 0, b)
+        ends = list(itertools.accumulate(map(len, graphemes), initial=0))
+    last_index = len(graphemes) - 1
     score = 0.0
     first = last = -1
-    for i, m in enumerate(matches):
-        start, end = m.start() + a, m.end() + a
-        if end <= lo:
-            continue
+    # ends[i], ends[i + 1]: where the i-th grapheme starts and ends; the first that ends
+    # past ``lo`` is the first of the reconstruction.
+    for i in range(bisect.bisect_right(ends, lo) - 1, last_index + 1):
+        start, end = ends[i], ends[i + 1]
         if start >= hi:
             break
         first = i if first < 0 else first
@@ -554,16 +602,17 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         g = graphemes[i]
         if g.isdecimal() and _digits_language(g, doc) is not None:
             continue  # part of a number, scored below as one
-        beside_emoji = _emoji_at(graphemes, i - 1) or _emoji_at(graphemes, i + 1)
         if open_end and end == len(ctx):
             if g in data.emoji_prefixes() or data.emoji_status(g) is not None:
                 score += math.log(data.symbol_probability(g[0]))
             elif _is_symbolic(g) and ord(g[0]) > 0x7F:
+                beside_emoji = _emoji_at(graphemes, i - 1) or _emoji_at(graphemes, i + 1)
                 score += _symbol_score(g, doc, beside_emoji)
             continue
         if (_is_symbolic(g) or _odd_space(g)) and (ord(g[0]) > 0x7F or _defective(g)):
             # An odd space (em quad) is as unlikely as any rare symbol, and more than a
             # space: it is scored as a symbol (a no-break space is common in writing).
+            beside_emoji = _emoji_at(graphemes, i - 1) or _emoji_at(graphemes, i + 1)
             score += _symbol_score(g, doc, beside_emoji)
             score += math.log(doc.follow[_follow_class(ctx[end : end + 1])])
         elif _is_symbolic(g) and any(unicodedata2.category(c) in {"Cf", "Mn"} for c in g):
@@ -591,7 +640,12 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
             unspaced_at = k
             break
     context = left[-WINDOW:] + right[:WINDOW]
-    for m in _WORD.finditer(ctx, a, b):
+    # Only words that end at ``lo`` or later can overlap or touch the reconstruction:
+    # read from the start of the letters that end at ``lo`` (a word starts there).
+    tail = _WORD_TAIL.search(ctx, a, lo)
+    for m in _WORD.finditer(ctx, tail.start() if tail else lo, b):
+        if m.start() > hi:
+            break
         # A word that merely touches the reconstruction is scored too: a candidate that
         # ends in a space leaves the next word standing alone, one that takes the space
         # joins it to the next word, and both readings must pay for that word.
