@@ -9,7 +9,8 @@ damaged as UTF-8 read as Windows-1252 with the undefined bytes dropped. Notes si
 folders of 500, as in a large vault.
 
 Peak memory is ``ru_maxrss`` of the waited-for children: the largest single process
-among `notefix check` and its workers, not their sum.
+among `notefix check` and its workers, not their sum. CPU time is theirs summed (user
+and system): against the wall time, how many cores the run kept busy.
 """
 
 from __future__ import annotations
@@ -88,11 +89,14 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kib = usage.ru_maxrss
+    cpu = usage.ru_utime + usage.ru_stime
     print(f"exit code {done.returncode} (0 clean, 1 fixes needed, 2 errors)")
     if done.returncode not in (0, 1):
         print(done.stderr[-2000:], file=sys.stderr)
     print(f"wall time {wall:.1f} s on {os.cpu_count()} cores")
+    print(f"CPU time {cpu:.1f} s (all processes; {cpu / wall:.2f} cores busy on average)")
     print(f"peak memory {peak_kib / 1024:.0f} MiB (largest single process)")
     print(f"throughput {written / MB / wall:.2f} MB/s")
     return 0 if done.returncode in (0, 1) else 1

@@ -21,6 +21,7 @@ link reference definitions are recognised only at the start of a line.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -653,9 +654,9 @@ def _paint(length: int, marks: list[tuple[int, int, RegionKind]]) -> list[Region
     for start, end, kind in marks:
         kinds[start:end] = [kind] * (end - start)
     out: list[Region] = []
-    for i, kind in enumerate(kinds):
-        if out and out[-1].kind == kind and out[-1].end == i:
-            out[-1] = Region(out[-1].start, i + 1, kind)
-        else:
-            out.append(Region(i, i + 1, kind))
+    pos = 0
+    for kind, run in itertools.groupby(kinds):
+        end = pos + len(list(run))
+        out.append(Region(pos, end, kind))
+        pos = end
     return out

@@ -350,26 +350,40 @@ def plan_renames(rel_paths: Sequence[str], settings: Settings = DEFAULT) -> Rena
 # --- links ---------------------------------------------------------------------------
 
 
-def _before_offset(pos: int, edits: Sequence[Edit], *, end: bool) -> int:
-    """Where offset ``pos`` of the repaired text was in the text before ``edits``."""
+def _spans_after(edits: Sequence[Edit]) -> list[tuple[int, int, int, Edit]]:
+    """For each edit in order: where its replacement starts and ends in the repaired
+    text, and how far the text before it has moved (repaired minus original)."""
+    out = []
     delta = 0
     for edit in plan(edits):
         out_start = edit.start + delta
-        out_end = out_start + len(edit.replacement)
+        out.append((out_start, out_start + len(edit.replacement), delta, edit))
+        delta += len(edit.replacement) - (edit.end - edit.start)
+    return out
+
+
+def _before_offset(pos: int, spans: Sequence[tuple[int, int, int, Edit]], *, end: bool) -> int:
+    """Where offset ``pos`` of the repaired text was in the text before the edits
+    (``spans``: ``_spans_after`` of them)."""
+    delta = 0
+    for out_start, out_end, delta, edit in spans:
         if pos < out_start or (pos == out_start and not end):
-            break
+            return pos - delta
         if pos < out_end or (pos == out_end and end):
             return edit.end if end else edit.start
+    if spans:
+        out_start, out_end, delta, edit = spans[-1]
         delta += len(edit.replacement) - (edit.end - edit.start)
     return pos - delta
 
 
 def _pair(links_after: list[Link], links_before: list[Link], edits: Sequence[Edit]) -> list[Link]:
     """For each link of the repaired text, the link it was before the content repair."""
+    spans = _spans_after(edits)
     paired: list[Link] = []
     for link in links_after:
-        start = _before_offset(link.start, edits, end=False)
-        stop = _before_offset(link.end, edits, end=True)
+        start = _before_offset(link.start, spans, end=False)
+        stop = _before_offset(link.end, spans, end=True)
         best, overlap = link, 0
         for old in links_before:
             shared = min(stop, old.end) - max(start, old.start)
