@@ -350,40 +350,42 @@ def plan_renames(rel_paths: Sequence[str], settings: Settings = DEFAULT) -> Rena
 # --- links ---------------------------------------------------------------------------
 
 
-def _spans_after(edits: Sequence[Edit]) -> list[tuple[int, int, int, Edit]]:
-    """For each edit in order: where its replacement starts and ends in the repaired
-    text, and how far the text before it has moved (repaired minus original)."""
+_Span = tuple[int, int, int, Edit]
+"""An edit's replacement's start and end in the repaired text, how far the text before
+it has moved (repaired minus original), and the edit."""
+
+
+def _spans_after(edits: Sequence[Edit]) -> tuple[list[_Span], int]:
+    """The ``_Span`` of each edit in order, and how far the text after the last one has
+    moved."""
     out = []
     delta = 0
     for edit in plan(edits):
         out_start = edit.start + delta
         out.append((out_start, out_start + len(edit.replacement), delta, edit))
         delta += len(edit.replacement) - (edit.end - edit.start)
-    return out
+    return out, delta
 
 
-def _before_offset(pos: int, spans: Sequence[tuple[int, int, int, Edit]], *, end: bool) -> int:
+def _before_offset(pos: int, shifts: tuple[list[_Span], int], *, end: bool) -> int:
     """Where offset ``pos`` of the repaired text was in the text before the edits
-    (``spans``: ``_spans_after`` of them)."""
-    delta = 0
+    (``shifts``: ``_spans_after`` of them)."""
+    spans, moved = shifts
     for out_start, out_end, delta, edit in spans:
         if pos < out_start or (pos == out_start and not end):
             return pos - delta
         if pos < out_end or (pos == out_end and end):
             return edit.end if end else edit.start
-    if spans:
-        out_start, out_end, delta, edit = spans[-1]
-        delta += len(edit.replacement) - (edit.end - edit.start)
-    return pos - delta
+    return pos - moved
 
 
 def _pair(links_after: list[Link], links_before: list[Link], edits: Sequence[Edit]) -> list[Link]:
     """For each link of the repaired text, the link it was before the content repair."""
-    spans = _spans_after(edits)
+    shifts = _spans_after(edits)
     paired: list[Link] = []
     for link in links_after:
-        start = _before_offset(link.start, spans, end=False)
-        stop = _before_offset(link.end, spans, end=True)
+        start = _before_offset(link.start, shifts, end=False)
+        stop = _before_offset(link.end, shifts, end=True)
         best, overlap = link, 0
         for old in links_before:
             shared = min(stop, old.end) - max(start, old.start)
