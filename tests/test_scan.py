@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from tests.strategies import CYRILLIC
 
 from notefix.mojibake import engine
-from notefix.mojibake.codepages import BY_NAME, CODEPAGES, nbsp_pattern, run_pattern, screen
+from notefix.mojibake.codepages import (
+    BY_NAME,
+    CODEPAGES,
+    nbsp_pattern,
+    run_pattern,
+    scan_pattern,
+    screen,
+)
 
 _C1 = re.compile("[\x80-\x9f]")
 
@@ -74,6 +81,35 @@ def test_one_pass_notes_c1_controls_and_flattened_no_break_spaces(text: str) -> 
 def test_text_is_suspect_exactly_where_the_screen_or_a_c1_control_says(text: str) -> None:
     expected = screen().search(text) is not None or _C1.search(text) is not None
     assert engine._suspect(text) == expected
+
+
+def _asks_a_look(text: str, i: int) -> bool:
+    """Whether the scan has a reason to stop at ``text[i]``: a C1 control, a windows-1252
+    lead before a space or '?', or one page's lead before that page's continuation
+    (directly, or with a '?' or space for a byte between them)."""
+    if text[i] <= "\x9f" or (
+        text[i] in BY_NAME["windows-1252"].lead2 and text[i + 1 : i + 2] in (" ", "?")
+    ):
+        return True
+    for cp in CODEPAGES:
+        if text[i] not in cp.cont + "\ufffd":
+            continue
+        if i >= 1 and text[i - 1] in cp.lead:
+            return True
+        if i >= 2 and text[i - 1] in " ?" and text[i - 2] in cp.lead:
+            return True
+    return False
+
+
+@settings(max_examples=400)
+@given(text=page_text())
+# A lead of one page before a continuation of another: mac-roman's "—" (D1) before
+# windows-1252's "—" (97); windows-1254's "ğ" (F0) before mac-roman's "ü" (9F).
+@example(text=" ——")
+@example(text="üğü")
+def test_the_scan_stops_only_where_a_page_pairs(text: str) -> None:
+    for m in scan_pattern().finditer(text):
+        assert _asks_a_look(text, m.start()), (text, m.start())
 
 
 # Letters of several scripts, some beyond the Basic Multilingual Plane (Adlam, Cuneiform,

@@ -156,12 +156,19 @@ def scan_pattern() -> re.Pattern[str]:
     as they are the rarer in writing (every lowercase Cyrillic letter from а to ф is a
     windows-1251 lead)."""
     nbsp_leads = BY_NAME["windows-1252"].lead2
-    pair = char_class(_all_leads()) + char_class(_all_conts())
+    any_lead, any_cont = char_class(_all_leads()), char_class(_all_conts())
+    # Each page pairs its own leads with its own continuations: a lead of one page
+    # before a continuation of another ("——", "üğü") is no pair. The union of all
+    # pages is tried first, as a gate that most characters fail at once.
+    pages = [(char_class(cp.lead), char_class(cp.cont + "\ufffd")) for cp in CODEPAGES]
+    pair = "|".join(f"(?<={lead}{cont})" for lead, cont in pages)
     # A lead, a '?' standing for a replaced byte, a continuation: a pair with a hole.
-    holed = char_class(_all_leads()) + "[ ?]" + char_class(_all_conts())
+    holed = "|".join(f"(?<={lead}[ ?]{cont})" for lead, cont in pages)
     return re.compile(
         char_class(_all_conts() + _C1 + nbsp_leads)
-        + f"(?:(?<={pair})|(?<={holed})|(?<={char_class(_C1)})|(?<={char_class(nbsp_leads)})[ ?])"
+        + f"(?:(?<={any_lead}{any_cont})(?:{pair})"
+        + f"|(?<={any_lead}[ ?]{any_cont})(?:{holed})"
+        + f"|(?<={char_class(_C1)})|(?<={char_class(nbsp_leads)})[ ?])"
     )
 
 

@@ -180,11 +180,26 @@ end of its word: its continuation byte was dropped ("ВремÑ:" for "Врем�
 def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
     """Split one run into proposals: stretches of complete UTF-8 sequences, and
     stretches of incomplete ones (bytes lost)."""
-    run = text[start:end]
+    pieces = _pieces(page.name, text[start:end], text[start - 1 : start].isalpha())
+    return [
+        Proposal(page.name, start + lo, start + hi, decoded, nbytes, nseq, lossless, c1=has_c1)
+        for lo, hi, decoded, nbytes, nseq, lossless, has_c1 in pieces
+    ]
+
+
+_Piece = tuple[int, int, str, int, int, bool, bool]
+"""A proposal's fields, its offsets counted from the start of its run."""
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _pieces(page_name: str, run: str, letter_before: bool) -> tuple[_Piece, ...]:
+    """``_parse`` of a run, which depends on nothing but the run and whether a letter
+    stands before it: the same short runs recur in clean text ("а — " in Russian)."""
+    page = BY_NAME[page_name]
     data = page.encode(run)
     if data is None:
-        return []
-    out: list[Proposal] = []
+        return ()
+    out: list[_Piece] = []
     i = 0
     n = len(data)
     group_start = -1
@@ -196,28 +211,14 @@ def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
         nonlocal group_start, group_bytes, group_seq
         if group_start >= 0:
             decoded = _decode(data[group_start:upto])
-            out.append(
-                Proposal(
-                    page.name,
-                    start + group_start,
-                    start + upto,
-                    decoded,
-                    group_bytes,
-                    group_seq,
-                    True,
-                    c1=_C1.search(run, group_start, upto) is not None,
-                )
-            )
+            has_c1 = _C1.search(run, group_start, upto) is not None
+            out.append((group_start, upto, decoded, group_bytes, group_seq, True, has_c1))
         group_start, group_bytes, group_seq = -1, 0, 0
 
     def flush_lossy(upto: int) -> None:
         nonlocal lossy_start
         if lossy_start >= 0:
-            out.append(
-                Proposal(
-                    page.name, start + lossy_start, start + upto, "", upto - lossy_start, 1, False
-                )
-            )
+            out.append((lossy_start, upto, "", upto - lossy_start, 1, False, False))
         lossy_start = -1
 
     while i < n:
@@ -268,7 +269,7 @@ def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
                 and m - i == need
                 and (
                     data[j - 1] in (0x1A, 0x3F)
-                    or (data[j - 1] == 0x20 and not text[start + i - 1 : start + i].isalpha())
+                    or (data[j - 1] == 0x20 and not (run[i - 1].isalpha() if i else letter_before))
                 )
             )
             if filled:
@@ -301,7 +302,7 @@ def _parse(page: CodePage, text: str, start: int, end: int) -> list[Proposal]:
         i += 1
     flush_group(n)
     flush_lossy(n)
-    return out
+    return tuple(out)
 
 
 def _is_cesu_pair(data: bytes, i: int) -> bool:
