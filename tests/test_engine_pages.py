@@ -307,3 +307,19 @@ def test_copies_of_one_run_do_not_back_its_page_for_a_lone_foreign_letter() -> N
 def test_copies_of_one_run_are_read_where_their_script_is_the_texts() -> None:
     run = "墉".encode().decode("mac-roman")
     assert notefix.fix_text(f"中文 {run} 中文 {run}") == "中文 墉 中文 墉"
+
+
+@pytest.mark.parametrize(
+    "clean",
+    [
+        # "лі…" is windows-1251 for the Hangul 볅, "ї…" for the Han 必, and "Рі" for "г":
+        # each is part of a word written as it stands, no evidence for the page.
+        "Про Взагалі… В В В В Рік ",
+        "Про Взагалі… В В В В Неї… ",
+        # "š… " is windows-1257 F0 85 and a space: two bytes of a four-byte sequence, not
+        # an emoji one byte short (😅 is F0 9F 98 85).
+        "Ir Ir Ir Metų Prieš… Ir Ir Ir Ir Ir Ir Panevėžio ",
+    ],
+)
+def test_words_that_end_in_a_page_s_lead_and_punctuation_stay(clean: str) -> None:
+    assert notefix.fix_text(clean) == clean

@@ -33,7 +33,7 @@ from ftfy.badness import badness
 
 from notefix import lossy, lossy_context, lossy_data
 from notefix.edits import Alternative, Edit, Repair, apply_edits, compose
-from notefix.mojibake import c1, words
+from notefix.mojibake import c1, legacy, words
 from notefix.mojibake.codepages import (
     BY_NAME,
     CODEPAGES,
@@ -539,6 +539,7 @@ def _decide_layer(
     strong: dict[str, int] = {}
     weak_good: dict[str, int] = {}
     good: set[int] = set()
+    letters = _Letters(text)
     for name, props in found.items():
         strong[name] = 0
         for p in props:
@@ -547,11 +548,11 @@ def _decide_layer(
                 and p.strong
                 and _plausible(p.replacement, layered=p.nseq > 1)
                 and _score(text, p) > 0
+                and not _ends_a_word_as_written(text, p)
             ):
                 strong[name] += 1
                 good.add(id(p))
     ftfy_lines = _FtfyLines(text, deeper)
-    letters = _Letters(text)
     # Of each page, the bytes its believable readings explain (filled below), and the
     # non-ASCII text it could have written (counted only if asked: it encodes the
     # document, which costs more than the scan in a large clean note).
@@ -595,6 +596,10 @@ def _decide_layer(
                         and _lone_foreign_letter(p, letters)
                     )
                 )
+            if ok and _inside_a_word(text, p):
+                # Part of a word people write as it stands ("Рі" in Ukrainian "Рік"):
+                # kept as written below, and no evidence for its page meanwhile.
+                ok = False
             if ok:
                 explained += p.end - p.start
                 weak_good[name] += 1
@@ -1144,6 +1149,33 @@ def _is_a_word(text: str, p: Proposal) -> bool:
     return _common_word(_word_around(text, p.start, p.end))
 
 
+def _ends_a_word_as_written(text: str, p: Proposal) -> bool:
+    """Whether the run's leading letters end a word written often as it stands, the run
+    going on with punctuation: Ukrainian "взагалі…" holds "лі…", which windows-1251
+    reads as the Hangul 볅 (and "неї…" holds "ї…", 必)."""
+    run = text[p.start : p.end]
+    head = 0
+    while head < len(run) and run[head].isalpha():
+        head += 1
+    if not head or head == len(run):
+        return False
+    if not all(unicodedata.category(ch).startswith("P") for ch in run[head:]):
+        return False  # a C1 control ("PieniÄ\x99dzy": Finnish "pieniä" is a word) is no writing
+    # Lowercased, not casefolded: "ß" (cp437's E1) would fold to "ss", and "Tiß║┐" (cp437
+    # for "Tiế") would end the word "tiss".
+    word = (text[_word_start(text, p.start) : p.start] + run[:head]).lower()
+    return len(word) >= 3 and _common_word(word)
+
+
+def _inside_a_word(text: str, p: Proposal) -> bool:
+    """Whether the run is letters inside a longer word that is written often as it
+    stands (the run alone may be a mojibake word itself: "РІ" is "в")."""
+    if not text[p.start : p.end].isalpha():
+        return False
+    word = _word_around(text, p.start, p.end)
+    return len(word) > p.end - p.start and _common_word(word)
+
+
 def _common_word(word: str) -> bool:
     """Whether ``word`` is written often enough to be taken for itself; a single letter
     only as often as Russian "в" is (wordfreq lists stray letters split off other words
@@ -1458,9 +1490,13 @@ def _may_guess(text: str, p: Proposal, evidence: int) -> bool:
     """Lost bytes are only guessed where the document shows this code page at work,
     where the run is a four-byte sequence (an emoji) short of one byte, or where the
     text marks the hole with U+FFFD."""
-    if "\ufffd" in text[p.start : p.end]:
+    run = text[p.start : p.end]
+    if "\ufffd" in run:
         return True  # the decoder itself marked the lost byte
-    return evidence >= 3 or (p.nbytes >= 3 and text[p.start] in page_leads4(p.page))
+    # A space the run swallowed may stand for a flattened no-break space or end the run:
+    # it is no byte of the sequence ("š… " in Lithuanian is a four-byte lead and one
+    # continuation in windows-1257, two bytes short of 😅).
+    return evidence >= 3 or (p.nbytes - run.count(" ") >= 3 and run[0] in page_leads4(p.page))
 
 
 def _lossy_edit(
@@ -1661,14 +1697,37 @@ def _suspect(text: str, pos: int = 0) -> bool:
 
 def repair(text: str, settings: Settings = DEFAULT) -> Repair:
     """Find and reverse mojibake in ``text``; every change is an explained Edit."""
-    if text.isascii() or (hit := _SCAN_SEARCH(text)) is None or not _suspect(text, hit.start()):
+    if _clean(text):
         return Repair(text, ())
     return _repair(text, settings)
 
 
+def _clean(text: str) -> bool:
+    """Whether ``text`` holds nothing any repair starts from: no place where UTF-8 may
+    have been misread, and no words that windows-1252 showed for another page."""
+    if text.isascii():
+        return True
+    if (hit := _SCAN_SEARCH(text)) is not None and _suspect(text, hit.start()):
+        return False
+    # legacy.suspect, inlined for a short text (a line): most lines beyond ASCII hold a
+    # character that windows-1252 does not write, and stop at it; a Western line that
+    # shows no telltale has only its density to ask about.
+    if len(text) < legacy.LONG:
+        hit = _LEGACY_SCREEN(text)
+        if hit is None:
+            if len(text) - len(text.encode("ascii", "ignore")) < legacy.DENSE * len(text):
+                return True
+        elif text[hit.start()] not in _TELLTALES or not legacy.suspect(text):
+            return True
+        return not legacy.edits(text)
+    return not legacy.suspect(text) or not legacy.edits(text)
+
+
 def _repair(text: str, settings: Settings) -> Repair:
-    total: tuple[Edit, ...] = ()
-    current = text
+    # A note in another single-byte page shown as windows-1252 is read through its page
+    # first: UTF-8 mojibake in it (if any) is made of that page's characters.
+    total: tuple[Edit, ...] = tuple(legacy.edits(text))
+    current = apply_edits(text, total) if total else text
     # Runs left as written for want of a sure reading, as found by the last full layer,
     # over the input.
     unsure: tuple[Edit, ...] = ()
@@ -1759,6 +1818,7 @@ def _forget_scan() -> None:
 
 _C1 = re.compile("[\x80-\x9f]")
 _SCAN_SEARCH = scan_pattern().search
+_LEGACY_SCREEN, _TELLTALES = legacy.SCREEN, legacy.TELLTALES
 _LEAD, _CONT = pair_masks()
 _PAGE_RUNS = page_patterns()
 
@@ -1823,8 +1883,7 @@ def fix_text(text: str, *, normalize: bool = False, settings: Settings = DEFAULT
     """
     # Screened here rather than in repair(): called once per line, building a Repair
     # for clean text would cost as much as the screen.
-    clean = text.isascii() or (hit := _SCAN_SEARCH(text)) is None or not _suspect(text, hit.start())
-    fixed = text if clean else _repair(text, settings).text
+    fixed = text if _clean(text) else _repair(text, settings).text
     if normalize:
         from notefix.unicode import normalize as normalize_text
 
