@@ -113,8 +113,9 @@ if any("\n" in cp.lead + cp.cont for cp in CODEPAGES):
     raise RuntimeError("a code page maps a byte above 0x7F to a line break")
 
 
-def char_class(chars: str) -> str:
-    return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
+def char_class(chars: str, negate: bool = False) -> str:
+    """A regex character class of ``chars`` (with ``negate``, of every other character)."""
+    return "[" + ("^" if negate else "") + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
 
 
 @cache

@@ -1709,18 +1709,14 @@ def _clean(text: str) -> bool:
         return True
     if (hit := _SCAN_SEARCH(text)) is not None and _suspect(text, hit.start()):
         return False
-    # legacy.suspect, inlined for a short text (a line): most lines beyond ASCII hold a
-    # character that windows-1252 does not write, and stop at it; a Western line that
-    # shows no telltale has only its density to ask about.
+    # legacy.suspect's screen, asked here for a short text (a line): most lines beyond
+    # ASCII hold a character that windows-1252 does not write, and stop at it at once.
     if len(text) < legacy.LONG:
         hit = _LEGACY_SCREEN(text)
-        if hit is None:
-            if len(text) - len(text.encode("ascii", "ignore")) < legacy.DENSE * len(text):
-                return True
-        elif text[hit.start()] not in _TELLTALES or not legacy.suspect(text):
+        if hit is not None and text[hit.start()] not in _TELLTALES:
             return True
-        return not legacy.edits(text)
-    return not legacy.suspect(text) or not legacy.edits(text)
+        return not legacy.screened(text, hit) or not legacy.read_through(text)
+    return not legacy.suspect(text) or not legacy.read_through(text)
 
 
 def _repair(text: str, settings: Settings) -> Repair:

@@ -23,6 +23,7 @@ import regex
 
 from notefix import lossy_data
 from notefix.edits import Edit
+from notefix.mojibake.codepages import char_class
 
 SHOWN = "sloppy-windows-1252"
 """How the text was read: windows-1252, its undefined bytes kept as C1 controls (and
@@ -101,7 +102,7 @@ def _fold(word: str) -> str:
 def _frequency(word: str) -> float:
     """How often ``word`` is written in the language of its letters' script that writes
     it most; 0 for a word of several scripts or of a script with no word list."""
-    scripts = {_letter_script(c) for c in word if c.isalpha()}
+    scripts = {lossy_data.script_of(c) for c in word if c.isalpha()}
     if len(scripts) != 1:
         return 0.0
     (script,) = scripts
@@ -163,35 +164,14 @@ def _judge(words: list[str], page: str) -> tuple[int, int, int]:
     return found, lone, spoiled
 
 
-@functools.lru_cache(maxsize=1 << 12)
-def _letter_script(char: str) -> str:
-    return lossy_data.script_of(char)
-
-
 def _script(word: str) -> str:
-    return _letter_script(next((c for c in word if c.isalpha()), ""))
+    return lossy_data.script_of(next((c for c in word if c.isalpha()), ""))
 
 
 def _taken(found: int, lone: int, spoiled: int) -> bool:
     if spoiled * AGAINST_RATIO > found:
         return False
     return found >= MIN_WORDS or (lone > 0 and not spoiled)
-
-
-def _char_class(chars: set[str], negate: bool = False) -> str:
-    """A regex character class of ``chars``, as ranges of code points."""
-    points = sorted(map(ord, chars))
-    ranges: list[tuple[int, int]] = []
-    for cp in points:
-        if ranges and cp == ranges[-1][1] + 1:
-            ranges[-1] = (ranges[-1][0], cp)
-        else:
-            ranges.append((cp, cp))
-    body = "".join(
-        re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
-        for lo, hi in ranges
-    )
-    return f"[{'^' if negate else ''}{body}]"
 
 
 _WRITTEN = set(map(chr, range(0x100))) | {bytes([b]).decode(SHOWN) for b in range(0x80, 0x100)}
@@ -211,7 +191,7 @@ _SIGNS = {
 """Characters that are no letters in windows-1252 but letters in some page (Polish ł and
 ą are windows-1250's ³ and ¹): telltale next to a letter."""
 
-SCREEN = re.compile(_char_class(_WRITTEN - _TURKISH - _SIGNS, negate=True)).search
+SCREEN = re.compile(char_class("".join(_WRITTEN - _TURKISH - _SIGNS), negate=True)).search
 """The first character that windows-1252 does not write, or that is a telltale
 (in ``TELLTALES``): one pass answers both questions of a clean text."""
 
@@ -239,11 +219,11 @@ def suspect(text: str) -> bool:
         # say in C whether a telltale occurs at all, and how dense it is.
         found = _bytes(text)
         if found is None:
-            return _screened(text)
+            return screened(text, SCREEN(text))
         data, untelling = found
         if not data.translate(None, untelling):
             return len(data.translate(None, _ASCII)) >= DENSE * len(data)
-    return _screened(text)
+    return screened(text, SCREEN(text))
 
 
 _ASCII = bytes(range(0x80))
@@ -269,11 +249,16 @@ def _bytes(text: str) -> tuple[bytes, bytes] | None:
     return None
 
 
-def _screened(text: str) -> bool:
-    """``suspect``, one character at a time where it matters (``SCREEN``)."""
+def dense(text: str) -> bool:
+    """Whether at least ``DENSE`` of the text's characters are beyond ASCII."""
+    return len(text) - len(text.encode("ascii", "ignore")) >= DENSE * len(text) > 0
+
+
+def screened(text: str, hit: re.Match[str] | None) -> bool:
+    """``suspect``, one character at a time where it matters, from ``hit``: the first
+    match of ``SCREEN`` in ``text`` (None if there is none)."""
     telltale = False
-    pos = 0
-    while (hit := SCREEN(text, pos)) is not None:
+    while hit is not None:
         at = hit.start()
         ch = text[at]
         if ch not in TELLTALES:
@@ -282,10 +267,8 @@ def _screened(text: str) -> bool:
             ch in _TURKISH or text[at - 1 : at].isalpha() or text[at + 1 : at + 2].isalpha()
         ):
             telltale = True
-        pos = at + 1
-    if telltale:
-        return True
-    return len(text) - len(text.encode("ascii", "ignore")) >= DENSE * len(text) > 0
+        hit = SCREEN(text, at + 1)
+    return telltale or dense(text)
 
 
 MAX_WORDS = 1024
@@ -309,8 +292,11 @@ def _words(text: str) -> list[str]:
 def edits(text: str) -> list[Edit]:
     """The edits that read ``text`` through the page it was written in, if the words
     show one; else none."""
-    if not suspect(text):
-        return []
+    return read_through(text) if suspect(text) else []
+
+
+def read_through(text: str) -> list[Edit]:
+    """``edits`` of a text that ``suspect`` has let through already."""
     words = _words(text)
     best: tuple[int, int, str] | None = None
     for page in PAGES:
