@@ -323,3 +323,18 @@ def test_copies_of_one_run_are_read_where_their_script_is_the_texts() -> None:
 )
 def test_words_that_end_in_a_page_s_lead_and_punctuation_stay(clean: str) -> None:
     assert notefix.fix_text(clean) == clean
+
+
+@pytest.mark.parametrize(
+    ("word", "codec"),
+    [
+        # "Chá" is a Portuguese word and "»‹", "»‰" are punctuation, but the reading is the
+        # more frequent word: Vietnamese "chịu", "chỉ" (E1 BB 8B, E1 BB 89).
+        ("Phương , Chịu ", "sloppy-windows-1252"),
+        ("The Chỉ The Đại ", "sloppy-windows-1254"),
+    ],
+)
+def test_a_word_ending_as_written_yields_to_a_more_frequent_reading(word: str, codec: str) -> None:
+    mangled = word.encode("utf-8").decode(codec)
+    assert mangled != word
+    assert notefix.fix_text(mangled) == word

@@ -134,6 +134,15 @@ def test_utf8_mojibake_inside_a_legacy_note_is_repaired_after_it() -> None:
     assert notefix.fix_text(shown.decode("sloppy-windows-1252")) == note
 
 
+def test_pieces_of_utf8_mojibake_are_no_words_for_a_page() -> None:
+    # Polish read twice as windows-1252: "ByÃ" and "MieÃ" are cut at "…" and "„", signs
+    # of the UTF-8 mojibake, and windows-1257 reads them as "być" and "mieć".
+    text = "Były Mieć Znaleźć"
+    twice = text.encode("utf-8").decode("windows-1252").encode("utf-8").decode("windows-1252")
+    assert legacy.edits(twice) == []
+    assert notefix.fix_text(twice) == text
+
+
 def test_one_short_word_is_no_evidence() -> None:
     # "íà" is Russian "на" through windows-1251, and a name as written.
     assert notefix.fix_text("Íà") == "Íà"

@@ -1151,8 +1151,9 @@ def _is_a_word(text: str, p: Proposal) -> bool:
 
 def _ends_a_word_as_written(text: str, p: Proposal) -> bool:
     """Whether the run's leading letters end a word written often as it stands, the run
-    going on with punctuation: Ukrainian "взагалі…" holds "лі…", which windows-1251
-    reads as the Hangul 볅 (and "неї…" holds "ї…", 必)."""
+    going on with punctuation, and the reading no more frequent a word: Ukrainian
+    "взагалі…" holds "лі…", which windows-1251 reads as the Hangul 볅 (and "неї…" holds
+    "ї…", 必)."""
     run = text[p.start : p.end]
     head = 0
     while head < len(run) and run[head].isalpha():
@@ -1164,7 +1165,11 @@ def _ends_a_word_as_written(text: str, p: Proposal) -> bool:
     # Lowercased, not casefolded: "ß" (cp437's E1) would fold to "ss", and "Tiß║┐" (cp437
     # for "Tiế") would end the word "tiss".
     word = (text[_word_start(text, p.start) : p.start] + run[:head]).lower()
-    return len(word) >= 3 and _common_word(word)
+    if len(word) < 3 or not _common_word(word):
+        return False
+    # The reading may make the more frequent word of the two: Portuguese "chá" ends
+    # "Chá»‰", which is Vietnamese "chỉ" in windows-1252.
+    return _frequency(word) >= _frequency(_word_around(text, p.start, p.end, p.replacement))
 
 
 def _inside_a_word(text: str, p: Proposal) -> bool:

@@ -276,13 +276,43 @@ MAX_WORDS = 1024
 every word, so the first thousand tell as much as the whole of a large note."""
 
 
+def _shown(first: int, last: int) -> str:
+    """What windows-1252 and Latin-1 show for the bytes ``first`` to ``last``."""
+    return "".join(
+        bytes([b]).decode(codec) for b in range(first, last + 1) for codec in (SHOWN, "latin-1")
+    )
+
+
+@functools.cache
+def _sequence_pattern() -> re.Pattern[str]:
+    """A UTF-8 sequence of two to four bytes as windows-1252 (or Latin-1) shows it."""
+    cont = char_class(_shown(0x80, 0xBF))
+    return re.compile(
+        f"{char_class(_shown(0xC2, 0xDF))}{cont}"
+        f"|{char_class(_shown(0xE0, 0xEF))}{cont}{{2}}"
+        f"|{char_class(_shown(0xF0, 0xF4))}{cont}{{3}}"
+    )
+
+
+def _inside_sequences(text: str) -> set[int]:
+    """The places that fall inside a UTF-8 sequence as windows-1252 shows it."""
+    return {at for m in _sequence_pattern().finditer(text) for at in range(m.start() + 1, m.end())}
+
+
 def _words(text: str) -> list[str]:
     """The text's distinct words that hold a character other than ASCII, in text order,
-    up to ``MAX_WORDS``."""
+    up to ``MAX_WORDS``. A word that a UTF-8 sequence runs across an end of is a piece of
+    UTF-8 mojibake cut at a sign ("ByÃ" of "ByÃ…â€šy", Polish "był" read twice as
+    windows-1252), no word of the text: windows-1257 would read it as Polish "być"."""
     seen: dict[str, None] = {}
+    inside: set[int] | None = None
     for m in _word_pattern().finditer(text):
         word = m.group()
         if not word.isascii() and word not in seen:
+            if inside is None:
+                inside = _inside_sequences(text)
+            if m.start() in inside or m.end() in inside:
+                continue
             seen[word] = None
             if len(seen) == MAX_WORDS:
                 break
