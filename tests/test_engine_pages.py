@@ -328,10 +328,12 @@ def test_words_that_end_in_a_page_s_lead_and_punctuation_stay(clean: str) -> Non
 @pytest.mark.parametrize(
     ("word", "codec"),
     [
-        # "Chá" is a Portuguese word and "»‹", "»‰" are punctuation, but the reading is the
-        # more frequent word: Vietnamese "chịu", "chỉ" (E1 BB 8B, E1 BB 89).
+        # "Chá" and "Phá" are words and "»‹", "»‰", "»•" punctuation, but the readings
+        # are words too: Vietnamese "chịu", "chỉ", "phổ" (E1 BB 8B, E1 BB 89, E1 BB 95),
+        # the last the less frequent of its two.
         ("Phương , Chịu ", "sloppy-windows-1252"),
         ("The Chỉ The Đại ", "sloppy-windows-1254"),
+        ("Đến Phổ ", "sloppy-windows-1250"),
     ],
 )
 def test_a_word_ending_as_written_yields_to_a_more_frequent_reading(word: str, codec: str) -> None:

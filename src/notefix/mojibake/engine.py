@@ -1151,7 +1151,7 @@ def _is_a_word(text: str, p: Proposal) -> bool:
 
 def _ends_a_word_as_written(text: str, p: Proposal) -> bool:
     """Whether the run's leading letters end a word written often as it stands, the run
-    going on with punctuation, and the reading no more frequent a word: Ukrainian
+    going on with punctuation, and the reading spelling no word: Ukrainian
     "взагалі…" holds "лі…", which windows-1251 reads as the Hangul 볅 (and "неї…" holds
     "ї…", 必)."""
     run = text[p.start : p.end]
@@ -1167,9 +1167,9 @@ def _ends_a_word_as_written(text: str, p: Proposal) -> bool:
     word = (text[_word_start(text, p.start) : p.start] + run[:head]).lower()
     if len(word) < 3 or not _common_word(word):
         return False
-    # The reading may make the more frequent word of the two: Portuguese "chá" ends
-    # "Chá»‰", which is Vietnamese "chỉ" in windows-1252.
-    return _frequency(word) >= _frequency(_word_around(text, p.start, p.end, p.replacement))
+    # The reading may be a word too: Portuguese and Vietnamese "chá" end "Chá»‰", which is
+    # Vietnamese "chỉ" in windows-1252; Vietnamese "phá" ends "Phá»•", "phổ" in -1250.
+    return not _common_word(_word_around(text, p.start, p.end, p.replacement))
 
 
 def _inside_a_word(text: str, p: Proposal) -> bool:
