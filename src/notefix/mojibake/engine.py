@@ -616,6 +616,43 @@ def _decide_layer(
                 evidence[p.page] += p.nbytes
                 copies[p.page, text[p.start : p.end]] += p.nbytes
 
+    # Mojibake of mojibake is rarer than mojibake: a deeper layer asks for more.
+    prior_alone = MANGLE_PRIOR * (2 if deeper else 1)
+
+    def unbelieved(p: Proposal) -> bool:
+        """Nothing else in the document backs this code page: the run must read much
+        better decoded ("діє" is a Ukrainian word, not one CJK character), and not
+        decode to a character rarely written alone (unless it holds C1 controls: then
+        it is a middle layer, still mojibake, judged when that layer is peeled). Nor to
+        one letter of a script the text never writes, even where the run itself is
+        written again: its copies are the same chance again, not other evidence."""
+        return p.strong and (
+            (
+                evidence[p.page] == p.nbytes
+                and (
+                    _score(text, p) <= prior_alone
+                    or (
+                        2 * _rare(p.replacement) >= len(p.replacement)
+                        and not _still_mojibake(p.replacement)
+                    )
+                    or _lone_foreign_letter(p, letters)
+                    or _ends_a_capital_word(text, p)
+                )
+            )
+            or (
+                evidence[p.page] == copies[p.page, text[p.start : p.end]]
+                and _lone_foreign_letter(p, letters)
+            )
+        )
+
+    # Such a run is kept as written, and backs nothing either: no lost byte, no
+    # flattened no-break space is guessed on its word ("её…" in Russian text, which
+    # windows-1251 would read as "е帅", does not make "в – " a "⠖").
+    for p in [p for props in found.values() for p in props if id(p) in good and unbelieved(p)]:
+        good.discard(id(p))
+        evidence[p.page] -= p.nbytes
+        copies[p.page, text[p.start : p.end]] -= p.nbytes
+
     # How well each page's believable readings read, all together: between pages that
     # explain as many bytes, the document's page is the one whose whole reading is
     # best, not a different one run by run ("ĹĄ" is ť in windows-1250 and š in
@@ -657,8 +694,6 @@ def _decide_layer(
     def take(p: Proposal) -> None:
         taken[p.start : p.end] = b"\x01" * (p.end - p.start)
 
-    # Mojibake of mojibake is rarer than mojibake: a deeper layer asks for more.
-    prior_alone = MANGLE_PRIOR * (2 if deeper else 1)
     lossy_later: list[Proposal] = []
     for p in ranked:
         if not free(p):
@@ -690,31 +725,6 @@ def _decide_layer(
                 lossy_later.append(p)
             continue
         if id(p) not in good:
-            continue
-        # Nothing else in the document backs this code page: the run must read much
-        # better decoded ("діє" is a Ukrainian word, not one CJK character), and not
-        # decode to a character rarely written alone (unless it holds C1 controls: then
-        # it is a middle layer, still mojibake, judged when that layer is peeled). Nor
-        # to one letter of a script the text never writes, even where the run itself
-        # is written again: its copies are the same chance again, not other evidence.
-        if p.strong and (
-            (
-                evidence[p.page] == p.nbytes
-                and (
-                    _score(text, p) <= prior_alone
-                    or (
-                        2 * _rare(p.replacement) >= len(p.replacement)
-                        and not _still_mojibake(p.replacement)
-                    )
-                    or _lone_foreign_letter(p, letters)
-                    or _ends_a_capital_word(text, p)
-                )
-            )
-            or (
-                evidence[p.page] == copies[p.page, text[p.start : p.end]]
-                and _lone_foreign_letter(p, letters)
-            )
-        ):
             continue
         take(p)
         edits.append(Edit(p.start, p.end, p.replacement, f"utf-8 read as {p.page}"))
