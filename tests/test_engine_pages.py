@@ -322,6 +322,9 @@ def test_copies_of_one_run_are_read_where_their_script_is_the_texts() -> None:
         # "её…" is windows-1251 for "е帅", kept as written: it backs no lost byte either
         # ("в – " is E2, a flattened A0 and 96, the braille "⠖").
         "Что её… Как Только в – ",
+        # "вЁЁ" is windows-1251 E2 A8 A8, the operator "⨨": letters for a symbol no word
+        # list writes, with nothing else to back the page.
+        "вЁЁ ",
     ],
 )
 def test_words_that_end_in_a_page_s_lead_and_punctuation_stay(clean: str) -> None:
@@ -343,3 +346,15 @@ def test_a_word_ending_as_written_yields_to_a_more_frequent_reading(word: str, c
     mangled = word.encode("utf-8").decode(codec)
     assert mangled != word
     assert notefix.fix_text(mangled) == word
+
+
+@pytest.mark.parametrize(
+    ("shown", "meant"),
+    [
+        # Runs of letters only, alone in their text, that read as an emoji or a quote.
+        ("Молния вљЎ", "Молния ⚡"),
+        ("Привет вЂњмир", "Привет “мир"),
+    ],
+)
+def test_letters_for_an_emoji_or_a_quote_are_read(shown: str, meant: str) -> None:
+    assert notefix.fix_text(shown) == meant

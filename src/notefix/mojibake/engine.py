@@ -637,6 +637,7 @@ def _decide_layer(
                     )
                     or _lone_foreign_letter(p, letters)
                     or _ends_a_capital_word(text, p)
+                    or _letters_for_an_unwritten_symbol(text, p)
                 )
             )
             or (
@@ -1180,6 +1181,20 @@ def _ends_a_word_as_written(text: str, p: Proposal) -> bool:
     # The reading may be a word too: Portuguese and Vietnamese "chá" end "Chá»‰", which is
     # Vietnamese "chỉ" in windows-1252; Vietnamese "phá" ends "Phá»•", "phổ" in -1250.
     return not _common_word(_word_around(text, p.start, p.end, p.replacement))
+
+
+def _letters_for_an_unwritten_symbol(text: str, p: Proposal) -> bool:
+    """Whether a run of letters only decodes to one symbol that no word list writes and
+    that is no emoji: "вЁЁ" (windows-1251 E2 A8 A8) is letters of the text's own kind,
+    "⨨" a mathematical operator. Emoji and punctuation are read ("вљЎ" is ⚡)."""
+    rep = p.replacement
+    return (
+        len(rep) == 1
+        and unicodedata.category(rep)[0] == "S"
+        and rep not in _charfreq()
+        and not emoji.is_emoji(rep)
+        and text[p.start : p.end].isalpha()
+    )
 
 
 def _inside_a_word(text: str, p: Proposal) -> bool:
