@@ -358,3 +358,11 @@ def test_a_word_ending_as_written_yields_to_a_more_frequent_reading(word: str, c
 )
 def test_letters_for_an_emoji_or_a_quote_are_read(shown: str, meant: str) -> None:
     assert notefix.fix_text(shown) == meant
+
+
+def test_a_one_letter_word_before_a_space_is_no_lead_in_a_mangled_note() -> None:
+    # The note shows windows-1253 at work, and "η – " would be E7 A0 96, "砖", with the
+    # no-break space flattened: but "η" is the Greek article, alone before its space.
+    greek = "Καλημέρα κόσμε, τι κάνεις σήμερα;"
+    mangled = greek.encode("utf-8").decode("sloppy-windows-1253")
+    assert notefix.fix_text(f"{mangled} η – καλή") == f"{greek} η – καλή"

@@ -762,6 +762,14 @@ def _decide_layer(
                 take(p)
                 lossy_later.append(p)
                 ask_ftfy.add(id(p))
+    # A letter alone before its space that is a word of the text's language ("в" in
+    # Russian, "η" in Greek) is no lead whose next byte was lost or flattened, whatever
+    # follows the space ("в – " is no "⠖", E2 A0 96): as for a flattened no-break space.
+    lossy_later = [
+        p
+        for p in lossy_later
+        if text[p.start + 1 : p.start + 2] != " " or not _lead_is_a_word(text, p.start, repaired)
+    ]
     if lossy_later:
         # The reconstruction sees its neighbours as repaired, so that an FE0F or a
         # word next to the run reads as what it is.
