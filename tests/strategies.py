@@ -7,6 +7,7 @@ package's sequences), not typed by hand.
 from __future__ import annotations
 
 import functools
+import re
 
 import emoji
 import unicodedata2
@@ -84,7 +85,10 @@ def note_text(
     for _ in range(draw(st.integers(1, 12))):
         kind = draw(st.integers(0, 9))
         if kind < 6:
-            piece = draw(words(SCRIPTS[draw(st.sampled_from(chosen))]))
+            # A word holding, byte for byte, windows-1252's reading of a UTF-8 character
+            # ("AÎŠ": "ÎŠ" is CE 8A, Ί) is no clean text either, for the reason below.
+            alphabet = SCRIPTS[draw(st.sampled_from(chosen))]
+            piece = draw(words(alphabet).filter(lambda w: not _holds_utf8(w)))
         elif kind < 8 or not emoji_ok:
             piece = draw(st.sampled_from(PUNCT + TYPOGRAPHY))
         else:
@@ -97,6 +101,17 @@ def note_text(
         pieces.append(piece)
         pieces.append(draw(st.sampled_from([" ", " ", " ", "", "\n", ", "])))
     return "".join(pieces)
+
+
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _holds_utf8(word: str) -> bool:
+    """Whether some characters of ``word`` are Windows-1252's reading of one UTF-8
+    character (a character Windows-1252 lacks breaks the sequence)."""
+    return _UTF8_SEQUENCE.search(word.encode("windows-1252", errors="replace")) is not None
 
 
 def _reads_as_utf8(pair: str) -> bool:

@@ -366,3 +366,11 @@ def test_a_one_letter_word_before_a_space_is_no_lead_in_a_mangled_note() -> None
     greek = "Καλημέρα κόσμε, τι κάνεις σήμερα;"
     mangled = greek.encode("utf-8").decode("sloppy-windows-1253")
     assert notefix.fix_text(f"{mangled} η – καλή") == f"{greek} η – καλή"
+
+
+def test_a_one_letter_word_of_the_texts_second_script_is_no_lead() -> None:
+    # "В " would be C2 A0, a flattened no-break space, through windows-1251; the note
+    # writes more English than Russian, but it writes Russian words, where "в" is one.
+    text = "Что Что Может Начала The The The The The World "
+    mangled = text.encode("utf-8").decode("sloppy-windows-1251")
+    assert notefix.fix_text(f", В \n{mangled}\n, В ") == f", В \n{text}\n, В "

@@ -500,12 +500,14 @@ def _one_layer(
     _SCORES.clear()
     _COVER.clear()
     _LANGUAGES.clear()
+    _SCRIPT_LANGUAGES.clear()
     try:
         return _decide_layer(text, settings, within, shown, declined)
     finally:
         _SCORES.clear()
         _COVER.clear()
         _LANGUAGES.clear()
+        _SCRIPT_LANGUAGES.clear()
 
 
 def _decide_layer(
@@ -1331,7 +1333,11 @@ def _lead_is_a_word(text: str, at: int, repaired: str) -> bool:
         return False
     letter = text[at]
     script, lang = _text_language(repaired)
-    if lang is None or lossy_data.script_of(letter) != script:
+    if lossy_data.script_of(letter) != script:
+        # Or a letter of a script whose words the text writes too ("Что Может … The
+        # World , В " is Russian as much as English), in their language.
+        lang = _written_language(repaired, lossy_data.script_of(letter))
+    if lang is None:
         return False
     freq = lossy_data.frequency_dict(lang, "small").get(letter.casefold(), 0.0)
     return freq >= LETTER_WORD_FREQUENCY
@@ -1374,6 +1380,27 @@ def _text_language(text: str) -> tuple[str, str | None]:
 _LANGUAGES: dict[int, tuple[str, str | None]] = {}
 """Per text, its main script and language (kept and cleared with the score memo: the
 text is alive while its layer is decided)."""
+
+
+WRITTEN_WORDS = 2
+"""Words of a script other than the text's main one, each written in a language of that
+script, that make the text write that language too."""
+
+
+def _written_language(text: str, script: str) -> str | None:
+    """The language of ``script`` the text writes words in (``WRITTEN_WORDS`` of them,
+    of two letters or more, frequent in a language of the script), or None: mojibake left
+    as written ("ГЁ") spells none."""
+    key = (id(text), script)
+    if key not in _SCRIPT_LANGUAGES:
+        sample = [w for w in words.sample(text, script) if len(w) > 1]
+        enough = sum(1 for w in sample if _is_written(w.casefold())) >= WRITTEN_WORDS
+        _SCRIPT_LANGUAGES[key] = lossy_data.guess_language(script, sample) if enough else None
+    return _SCRIPT_LANGUAGES[key]
+
+
+_SCRIPT_LANGUAGES: dict[tuple[int, str], str | None] = {}
+"""Per text and script, ``_written_language`` (cleared with ``_LANGUAGES``)."""
 
 
 def _words_spelled(text: str, props: list[Proposal]) -> int:
