@@ -119,6 +119,9 @@ def test_text_that_windows_1252_writes_is_left_alone(text: str) -> None:
         ("Ôèëüòðóþùèé ýëåìåíò", "Фильтрующий элемент"),
         # ё is 0xB8, which windows-1252 shows as a cedilla: the word is not cut there.
         ("Åù¸ îäíà çàìåòêà î ò¸ïëîì ëåòå", "Ещё одна заметка о тёплом лете"),
+        # "ñ³¿…" is F1 B3 BF 85, the form of a four-byte UTF-8 sequence, of no character:
+        # no UTF-8 mojibake, so "Ðîñ³¿" is a word (Росії).
+        ("Ïðî Ðîñ³¿… Çâ'ÿçêó ", "Про Росії… Зв'язку "),
     ],
 )
 def test_known_misreadings_are_read_back(shown: str, meant: str) -> None:

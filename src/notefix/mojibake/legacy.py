@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-* codecs)
 import regex
@@ -294,9 +295,23 @@ def _sequence_pattern() -> re.Pattern[str]:
     )
 
 
+_BYTE = {bytes([b]).decode(codec): b for b in range(0x80, 0x100) for codec in ("latin-1", SHOWN)}
+"""The byte behind each character windows-1252 or Latin-1 shows beyond ASCII."""
+
+
 def _inside_sequences(text: str) -> set[int]:
-    """The places that fall inside a UTF-8 sequence as windows-1252 shows it."""
-    return {at for m in _sequence_pattern().finditer(text) for at in range(m.start() + 1, m.end())}
+    """The places that fall inside a UTF-8 sequence as windows-1252 shows it, of an
+    assigned character (Ukrainian "ñ³¿…" in windows-1251 is F1 B3 BF 85, U+73FC5: no
+    character, and no mojibake)."""
+    inside: set[int] = set()
+    for m in _sequence_pattern().finditer(text):
+        try:
+            meant = bytes(_BYTE[c] for c in m.group()).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if unicodedata.category(meant) not in ("Cn", "Co", "Cs"):
+            inside.update(range(m.start() + 1, m.end()))
+    return inside
 
 
 def _words(text: str) -> list[str]:
