@@ -122,6 +122,9 @@ def test_text_that_windows_1252_writes_is_left_alone(text: str) -> None:
         # "ñ³¿…" is F1 B3 BF 85, the form of a four-byte UTF-8 sequence, of no character:
         # no UTF-8 mojibake, so "Ðîñ³¿" is a word (Росії).
         ("Ïðî Ðîñ³¿… Çâ'ÿçêó ", "Про Росії… Зв'язку "),
+        # One word only Turkish writes (ð is ğ), two that Slovak and Czech write as shown
+        # ("takým", "sýra") and Turkish more often through windows-1254.
+        ("Ve Ve Ve Ve Ve Deðil Takým Sýra ", "Ve Ve Ve Ve Ve Değil Takım Sıra "),
     ],
 )
 def test_known_misreadings_are_read_back(shown: str, meant: str) -> None:

@@ -121,14 +121,16 @@ def _letters(word: str) -> int:
     return sum(1 for c in word if c.isalpha())
 
 
-_SAME, _NEUTRAL, _FOUND, _LONE, _SPOILED = range(5)
+_SAME, _NEUTRAL, _FOUND, _LONE, _SPOILED, _BETTER = range(6)
 
 
 @functools.lru_cache(maxsize=1 << 15)
 def _verdict(word: str, page: str) -> int:
     """What one word says of ``page``: nothing (it reads the same, or no better or worse),
     that it spells a frequent word through the page and none as written (``_LONE``: a
-    long one, of another script than Latin), or that it is a word the page would spoil."""
+    long one, of another script than Latin), that it is a word either way but a more
+    frequent one through the page (``_BETTER``: Slovak "takým", Turkish "takım"), or that
+    it is a word the page would spoil."""
     meant = word.translate(_table(page))
     if meant == word:
         return _SAME
@@ -141,15 +143,17 @@ def _verdict(word: str, page: str) -> int:
         return _FOUND
     if letters >= MIN_LETTERS and as_written > 0 and through <= as_written:
         return _SPOILED  # short words are words by chance either way ("À", "è")
+    if letters >= MIN_LETTERS and through >= EVIDENCE_FREQUENCY and through > as_written:
+        return _BETTER
     return _NEUTRAL
 
 
-def _judge(words: list[str], page: str) -> tuple[int, int, int]:
+def _judge(words: list[str], page: str) -> tuple[int, int, int, int]:
     """Of the text's distinct words that ``page`` reads otherwise, in text order: how
     many spell frequent words through it (and are none as written), how many of those
-    are long words of another script than Latin, and how many are words as written that
-    read no better through it."""
-    found = lone = spoiled = tried = 0
+    are long words of another script than Latin, how many are words as written that
+    read no better through it, and how many are words either way that read better."""
+    found = lone = spoiled = better = tried = 0
     for i, word in enumerate(words):
         verdict = _verdict(word, page)
         if verdict == _SAME:
@@ -162,17 +166,24 @@ def _judge(words: list[str], page: str) -> tuple[int, int, int]:
             lone += verdict == _LONE
         elif verdict == _SPOILED:
             spoiled += 1
-    return found, lone, spoiled
+        elif verdict == _BETTER:
+            better += 1
+    return found, lone, spoiled, better
 
 
 def _script(word: str) -> str:
     return lossy_data.script_of(next((c for c in word if c.isalpha()), ""))
 
 
-def _taken(found: int, lone: int, spoiled: int) -> bool:
+def _taken(found: int, lone: int, spoiled: int, better: int) -> bool:
+    """Whether the counts of ``_judge`` take the page: ``MIN_WORDS`` words for it, of
+    which one may be a word either way that reads better through it ("Deðil Takým Sýra"
+    is Turkish "Değil Takım Sıra", though Slovak writes "takým" and Czech "sýra"), and
+    at least ``AGAINST_RATIO`` for each it would spoil; or one long word of another
+    script and none spoiled."""
     if spoiled * AGAINST_RATIO > found:
         return False
-    return found >= MIN_WORDS or (lone > 0 and not spoiled)
+    return found + min(better, 1) >= MIN_WORDS or (lone > 0 and not spoiled)
 
 
 _WRITTEN = set(map(chr, range(0x100))) | {bytes([b]).decode(SHOWN) for b in range(0x80, 0x100)}
@@ -345,8 +356,8 @@ def read_through(text: str) -> list[Edit]:
     words = _words(text)
     best: tuple[int, int, str] | None = None
     for page in PAGES:
-        found, lone, spoiled = _judge(words, page)
-        if not _taken(found, lone, spoiled):
+        found, lone, spoiled, better = _judge(words, page)
+        if not _taken(found, lone, spoiled, better):
             continue
         if best is None or (found, -spoiled) > (best[0], -best[1]):
             best = (found, spoiled, page)
