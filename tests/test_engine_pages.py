@@ -325,6 +325,9 @@ def test_copies_of_one_run_are_read_where_their_script_is_the_texts() -> None:
         # "вЁЁ" is windows-1251 E2 A8 A8, the operator "⨨": letters for a symbol no word
         # list writes, with nothing else to back the page.
         "вЁЁ ",
+        # "Ů°" is windows-1250 D9 B0, the Arabic mark U+0670, with nothing to combine with.
+        "Ů° ",
+        "x Ů° ",
     ],
 )
 def test_words_that_end_in_a_page_s_lead_and_punctuation_stay(clean: str) -> None:

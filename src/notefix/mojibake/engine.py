@@ -598,6 +598,8 @@ def _decide_layer(
                         and _lone_foreign_letter(p, letters)
                     )
                 )
+            if ok and _mark_on_nothing(text, p):
+                ok = False
             if ok and _inside_a_word(text, p):
                 # Part of a word people write as it stands ("Рі" in Ukrainian "Рік"):
                 # kept as written below, and no evidence for its page meanwhile.
@@ -1204,6 +1206,15 @@ def _letters_for_an_unwritten_symbol(text: str, p: Proposal) -> bool:
         and rep not in _charfreq()
         and not emoji.is_emoji(rep)
         and text[p.start : p.end].isalpha()
+    )
+
+
+def _mark_on_nothing(text: str, p: Proposal) -> bool:
+    """Whether the reading starts with a combining mark where it has nothing to combine
+    with, at the start of the text or after a space: "Ů°" is windows-1250 for D9 B0, the
+    Arabic mark U+0670, and no one writes a mark alone."""
+    return unicodedata.category(p.replacement[:1] or "a").startswith("M") and (
+        p.start == 0 or text[p.start - 1].isspace()
     )
 
 
