@@ -99,7 +99,18 @@ def note_text(
             # pair from mojibake, and ftfy reads it as mojibake too. Not clean text.
             pieces[-1] = " "
         pieces.append(piece)
-        pieces.append(draw(st.sampled_from([" ", " ", " ", "", "\n", ", "])))
+        sep = draw(st.sampled_from([" ", " ", " ", "", "\n", ", "]))
+        if (
+            sep == " "
+            and piece[-1:].isupper()
+            and not piece[-2:-1].isupper()
+            and _reads_as_utf8(piece[-1] + "\xa0")
+        ):
+            # A capital before a space, alone or after a small letter, that is with a
+            # no-break space one UTF-8 character read as Windows-1252 ("Â " and "aÂ " are
+            # C2 A0 flattened): ambiguous too. A word in capitals ("CAFÉ ") keeps it.
+            sep = "\n"
+        pieces.append(sep)
     return "".join(pieces)
 
 
