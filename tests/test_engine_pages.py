@@ -377,3 +377,12 @@ def test_a_one_letter_word_of_the_texts_second_script_is_no_lead() -> None:
     text = "Что Что Может Начала The The The The The World "
     mangled = text.encode("utf-8").decode("sloppy-windows-1251")
     assert notefix.fix_text(f", В \n{mangled}\n, В ") == f", В \n{text}\n, В "
+
+
+def test_a_word_before_a_space_is_no_lost_byte_run_in_a_mangled_note() -> None:
+    # The note shows iso-8859-2 at work; "áš " would be E1 B9 and a flattened A0, "Ṡ",
+    # but "náš" is a Czech word written as it stands.
+    broken = ", #️⃣ В В В , , В В В В ".encode().decode("iso-8859-2")
+    assert notefix.fix_text(f"Náš The \n{broken}\nNáš The ") == (
+        "Náš The \n, #️⃣ В В В , , В В В В \nNáš The "
+    )

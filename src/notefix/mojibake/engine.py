@@ -723,7 +723,7 @@ def _decide_layer(
             # A real word is not a lost-byte run either ("Українська" holds "аї", which
             # is E0 BF and a lost byte in windows-1251).
             backing = evidence[p.page] + (shown.get(p.page, 0) if shown is not None else 0)
-            if _is_a_word(text, p):
+            if _is_a_word(text, p) or _word_before_its_space(text, p):
                 continue
             if _lossy_may_be_read(text, p, deeper, backing):
                 take(p)
@@ -1216,6 +1216,17 @@ def _mark_on_nothing(text: str, p: Proposal) -> bool:
     return unicodedata.category(p.replacement[:1] or "a").startswith("M") and (
         p.start == 0 or text[p.start - 1].isspace()
     )
+
+
+def _word_before_its_space(text: str, p: Proposal) -> bool:
+    """Whether a run that swallowed a space holds, before it, the end of a word written
+    often as it stands: Czech "Náš " is no "NṠ" (iso-8859-2 E1 B9 and a flattened A0)."""
+    run = text[p.start : p.end]
+    cut = run.find(" ")
+    if cut <= 0 or not run[:cut].isalpha():
+        return False
+    word = (text[_word_start(text, p.start) : p.start] + run[:cut]).lower()
+    return len(word) >= 3 and _common_word(word)
 
 
 def _inside_a_word(text: str, p: Proposal) -> bool:
