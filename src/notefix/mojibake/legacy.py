@@ -15,6 +15,7 @@ page reads otherwise is read through it.
 
 from __future__ import annotations
 
+import collections
 import functools
 import re
 import unicodedata
@@ -24,7 +25,7 @@ import regex
 
 from notefix import lossy_data
 from notefix.edits import Edit
-from notefix.mojibake.codepages import char_class
+from notefix.mojibake.codepages import BY_NAME, char_class
 
 SHOWN = "sloppy-windows-1252"
 """How the text was read: windows-1252, its undefined bytes kept as C1 controls (and
@@ -284,45 +285,54 @@ def screened(text: str, hit: re.Match[str] | None) -> bool:
 
 
 MAX_WORDS = 1024
-"""Distinct words read for the verdict: a note read through the wrong page shows it in
-every word, so the first thousand tell as much as the whole of a large note."""
-
-
-def _shown(first: int, last: int) -> str:
-    """What windows-1252 and Latin-1 show for the bytes ``first`` to ``last``."""
-    return "".join(
-        bytes([b]).decode(codec) for b in range(first, last + 1) for codec in (SHOWN, "latin-1")
-    )
+"""Distinct words looked at for the verdict: a note read through the wrong page shows it
+in every word, so the first thousand tell as much as the whole of a large note."""
 
 
 @functools.cache
 def _sequence_pattern() -> re.Pattern[str]:
     """A UTF-8 sequence of two to four bytes as windows-1252 (or Latin-1) shows it."""
-    cont = char_class(_shown(0x80, 0xBF))
+    cp = BY_NAME["windows-1252"]
+    cont = char_class(cp.cont)
     return re.compile(
-        f"{char_class(_shown(0xC2, 0xDF))}{cont}"
-        f"|{char_class(_shown(0xE0, 0xEF))}{cont}{{2}}"
-        f"|{char_class(_shown(0xF0, 0xF4))}{cont}{{3}}"
+        f"{char_class(cp.lead2)}{cont}|{char_class(cp.lead3)}{cont}{{2}}"
+        f"|{char_class(cp.lead4)}{cont}{{3}}"
     )
 
 
-_BYTE = {bytes([b]).decode(codec): b for b in range(0x80, 0x100) for codec in ("latin-1", SHOWN)}
-"""The byte behind each character windows-1252 or Latin-1 shows beyond ASCII."""
+class _Sequences:
+    """The UTF-8 sequences of assigned characters in a text as windows-1252 shows it
+    (Ukrainian "ñ³¿…" in windows-1251 is F1 B3 BF 85, U+73FC5: no character, and no
+    mojibake), read only as far as the words asked about, which come in text order."""
+
+    def __init__(self, text: str) -> None:
+        self._found = (m.span() for m in _sequence_pattern().finditer(text) if _assigned(m.group()))
+        self._near: collections.deque[tuple[int, int]] = collections.deque()
+
+    def cut(self, start: int, end: int) -> bool:
+        """Whether a sequence runs across ``start`` or ``end``; ``start`` never goes
+        back from one call to the next."""
+        near = self._near
+        while not near or near[-1][0] < end:
+            span = next(self._found, None)
+            if span is None:
+                break
+            near.append(span)
+        while near and near[0][1] <= start:
+            near.popleft()
+        return any(s < start < e or s < end < e for s, e in near)
 
 
-def _inside_sequences(text: str) -> set[int]:
-    """The places that fall inside a UTF-8 sequence as windows-1252 shows it, of an
-    assigned character (Ukrainian "ñ³¿…" in windows-1251 is F1 B3 BF 85, U+73FC5: no
-    character, and no mojibake)."""
-    inside: set[int] = set()
-    for m in _sequence_pattern().finditer(text):
-        try:
-            meant = bytes(_BYTE[c] for c in m.group()).decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if unicodedata.category(meant) not in ("Cn", "Co", "Cs"):
-            inside.update(range(m.start() + 1, m.end()))
-    return inside
+@functools.lru_cache(maxsize=1 << 12)
+def _assigned(shown: str) -> bool:
+    """Whether the bytes windows-1252 shows as ``shown`` are UTF-8 for an assigned
+    character."""
+    raw = BY_NAME["windows-1252"].encode(shown)
+    try:
+        meant = raw.decode("utf-8") if raw is not None else ""
+    except UnicodeDecodeError:
+        return False
+    return len(meant) == 1 and unicodedata.category(meant) not in ("Cn", "Co", "Cs")
 
 
 def _words(text: str) -> list[str]:
@@ -331,16 +341,19 @@ def _words(text: str) -> list[str]:
     UTF-8 mojibake cut at a sign ("ByÃ" of "ByÃ…â€šy", Polish "był" read twice as
     windows-1252), no word of the text: windows-1257 would read it as Polish "być"."""
     seen: dict[str, None] = {}
-    inside: set[int] | None = None
+    # Pieces are looked at too, and count toward the bound: in a note of UTF-8 mojibake
+    # nearly every word is one, and the first thousand tell as much as the rest.
+    pieces: set[str] = set()
+    sequences = _Sequences(text)
     for m in _word_pattern().finditer(text):
         word = m.group()
         if not word.isascii() and word not in seen:
-            if inside is None:
-                inside = _inside_sequences(text)
-            if m.start() in inside or m.end() in inside:
-                continue
-            seen[word] = None
-            if len(seen) == MAX_WORDS:
+            if sequences.cut(m.start(), m.end()):
+                pieces.add(word)
+            else:
+                seen[word] = None
+                pieces.discard(word)
+            if len(seen) + len(pieces) == MAX_WORDS:
                 break
     return list(seen)
 
