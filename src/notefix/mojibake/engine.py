@@ -1185,10 +1185,7 @@ def _ends_a_word_as_written(text: str, p: Proposal) -> bool:
         return False
     if not all(unicodedata.category(ch).startswith("P") for ch in run[head:]):
         return False  # a C1 control ("PieniÄ\x99dzy": Finnish "pieniä" is a word) is no writing
-    # Lowercased, not casefolded: "ß" (cp437's E1) would fold to "ss", and "Tiß║┐" (cp437
-    # for "Tiế") would end the word "tiss".
-    word = (text[_word_start(text, p.start) : p.start] + run[:head]).lower()
-    if len(word) < 3 or not _common_word(word):
+    if not _ends_a_written_word(text, p.start, head):
         return False
     # The reading may be a word too: Portuguese and Vietnamese "chá" end "Chá»‰", which is
     # Vietnamese "chỉ" in windows-1252; Vietnamese "phá" ends "Phá»•", "phổ" in -1250.
@@ -1223,9 +1220,15 @@ def _word_before_its_space(text: str, p: Proposal) -> bool:
     often as it stands: Czech "Náš " is no "NṠ" (iso-8859-2 E1 B9 and a flattened A0)."""
     run = text[p.start : p.end]
     cut = run.find(" ")
-    if cut <= 0 or not run[:cut].isalpha():
-        return False
-    word = (text[_word_start(text, p.start) : p.start] + run[:cut]).lower()
+    return cut > 0 and run[:cut].isalpha() and _ends_a_written_word(text, p.start, cut)
+
+
+def _ends_a_written_word(text: str, start: int, head: int) -> bool:
+    """Whether the letters before ``start`` and the ``head`` characters from it make a
+    word of three letters or more, written often as it stands."""
+    # Lowercased, not casefolded: "ß" (cp437's E1) would fold to "ss", and "Tiß║┐" (cp437
+    # for "Tiế") would end the word "tiss".
+    word = text[_word_start(text, start) : start + head].lower()
     return len(word) >= 3 and _common_word(word)
 
 
