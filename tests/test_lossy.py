@@ -684,3 +684,58 @@ def test_a_marked_hole_whose_readings_are_an_even_chance_is_left_to_the_next_pag
     damaged = lossy_mangle(text, "windows-1254", "fffd")
     assert "Å\ufffdu" in damaged
     assert notefix.fix_text(damaged) == text
+
+
+def test_the_other_half_of_a_pair_is_found_by_its_unicode_name() -> None:
+    assert lossy_data.paired_mark("”") == "“"
+    assert lossy_data.paired_mark("“") == "”"
+    assert lossy_data.paired_mark("】") == "【"
+    assert lossy_data.paired_mark("«") == "»"
+    assert lossy_data.paired_mark("(") == ")"
+    # No LEFT or RIGHT in the name, or no mark at all: no partner.
+    assert lossy_data.paired_mark("„") is None
+    assert lossy_data.paired_mark("、") is None
+    assert lossy_data.paired_mark("❀") is None
+
+
+def test_a_closing_quote_is_as_likely_as_the_opening_one_the_document_writes() -> None:
+    # ” is E2 80 9D and windows-1252 has no 9D; “ (E2 80 9C) survives. Word lists leave
+    # quotation marks out, so without the document's “ the lost ” would lose to ❀
+    # (E2 9D 80, listed as a symbol).
+    text = "Sorun “içerik kalitesi” değil, teknik keşif (discovery) sorunuydu. “Kalite” önemli.\n"
+    damaged = lossy_mangle(text, "windows-1252", "drop")
+    assert "kalitesiâ€ " in damaged
+    assert notefix.fix_text(damaged) == text
+
+
+def test_a_word_after_a_combining_mark_is_still_read_in_its_own_script() -> None:
+    # "â¤ï¸ " is ❤️ (E2 9D A4 EF B8 8F) short of 9D and 8F, then a space. Read with the
+    # space as a flattened no-break space, "ï¸ " is ︠ (EF B8 A0, a combining half mark),
+    # which the word pattern glues to the Chinese word after it: that word is Chinese
+    # still, scored by segmentation as it is in every other reading.
+    text = "手的一指到五指\n\n# ❤️ 穿指法 / 跨指法\n穿指法是一种技巧。\n"
+    damaged = lossy_mangle(text, "windows-1252", "drop")
+    assert "â¤ï¸ " in damaged
+    assert notefix.fix_text(damaged) == text
+
+
+def test_an_emoji_whose_selector_was_lost_everywhere_is_not_taken_for_a_bare_one() -> None:
+    # Every "➡️" lost the 8F of its VS16 (EF B8 8F): the document as repaired so far
+    # shows "➡" bare, before each run still to be read. Those counts are no evidence
+    # for a bare arrow, and the last selector, before a space, is a selector too (not
+    # ︐, EF B8 90).
+    text = "# 指法\n\nC D E F G A B C ➡️➡️➡️ 一 二 一 二 一 二\nC D E F G ➡️➡️ 一 二 三 一 二 三\n"
+    damaged = lossy_mangle(text, "windows-1252", "drop")
+    assert notefix.fix_text(damaged) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Machines | 🧑\u200d🧑\u200d🧒\u200d🧒🏢 Family Firms\n", "🙅\u200d♂️💼 No Vibes Allowed\n"],
+)
+def test_joiners_lost_inside_one_emoji_sequence_are_read_together(text: str) -> None:
+    # Each ZWJ (E2 80 8D) lost its 8D, and the selector after ♂ (EF B8 8F) its 8F: the
+    # emoji between the runs are certain, and only the whole sequence is one the emoji
+    # data lists; read one by one, each joiner would join a sequence it does not.
+    damaged = lossy_mangle(text, "windows-1252", "drop")
+    assert notefix.fix_text(damaged) == text

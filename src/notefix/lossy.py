@@ -51,6 +51,10 @@ class Evidence:
 
     text: str = ""
     counts: Counter[str] = field(default_factory=Counter)
+    unsure: tuple[tuple[int, int], ...] = ()
+    """Spans of ``text`` still to be read (its lost-byte runs): the graphemes right
+    beside them are left out of the counts, since a run may hold what completes them (an
+    emoji whose selectors were all lost is no sign that the document writes it bare)."""
     memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
     """Filled as runs are reconstructed: the document model, and each run's candidates
     by its run, page and the context the scorer reads. A document repeats its damage
@@ -313,6 +317,9 @@ class _Doc:
     """Of the document's words and punctuation marks, the share that are punctuation."""
     languages: dict[str, str | None] = field(default_factory=dict)
     """Filled on first use: guessing a language loads word lists."""
+    neighbours_counted: bool = True
+    """Whether ``counts`` hold the graphemes beside the runs being read (not when the
+    evidence says which spans those runs are: see ``Evidence.unsure``)."""
 
     def language(self, script: str) -> str | None:
         if script in data.UNSPACED_SCRIPTS:
@@ -350,13 +357,29 @@ def _follow_class(char: str) -> int:
 
 
 @functools.lru_cache(maxsize=8)
-def _doc_model(text: str, counts_items: tuple[tuple[str, int], ...]) -> _Doc:
-    counts = Counter(dict(counts_items)) if counts_items else Counter(_GRAPHEME.findall(text))
+def _doc_model(
+    text: str,
+    counts_items: tuple[tuple[str, int], ...],
+    unsure: tuple[tuple[int, int], ...] = (),
+) -> _Doc:
+    graphemes = _GRAPHEME.findall(text)
+    if counts_items:
+        counts = Counter(dict(counts_items))
+    else:
+        counts = Counter(graphemes)
+        if unsure:
+            # Graphemes that end where a run starts, or start where one ends.
+            starts = {a for a, _ in unsure}
+            ends = {b for _, b in unsure}
+            end = 0
+            for g in graphemes:
+                start, end = end, end + len(g)
+                if end in starts or start in ends:
+                    counts[g] -= 1
     follow = [1.0, 1.0, 1.0]
     kinds = [1.0, 1.0]
     beside_emoji = [1.0, 1.0]
     groups: Counter[str] = Counter()
-    graphemes = _GRAPHEME.findall(text)
     end = 0
     for i, g in enumerate(graphemes):
         end += len(g)
@@ -392,6 +415,7 @@ def _doc_model(text: str, counts_items: tuple[tuple[str, int], ...]) -> _Doc:
         / (text.count("\ufe0e") + text.count("\ufe0f") + 1),
         groups,
         marks / (n_words + marks) if marks else 0.0,
+        neighbours_counted=not unsure,
     )
 
 
@@ -405,7 +429,7 @@ def _model(evidence: Evidence, before: str, after: str) -> _Doc:
         return _doc_model(before + after, tuple(sorted(evidence.counts.items())))
     doc = evidence.memo.get(_Doc)
     if not isinstance(doc, _Doc):
-        doc = _doc_model(evidence.text, tuple(sorted(evidence.counts.items())))
+        doc = _doc_model(evidence.text, tuple(sorted(evidence.counts.items())), evidence.unsure)
         evidence.memo[_Doc] = doc
     return doc
 
@@ -428,6 +452,9 @@ class _Symbol:
     """wordfreq's token frequency of ``base``, floored."""
     punctuation: bool
     """Unlisted punctuation (word lists leave it out)."""
+    partner: str | None = None
+    """The other half of a quotation mark or bracket, whose count in the document is
+    this one's too."""
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -461,12 +488,14 @@ def _symbol(grapheme: str) -> _Symbol | None:
         status is not None or base != grapheme,
         prob,
         prob <= data.FLOOR_FREQUENCY and _PUNCTUATION.fullmatch(base) is not None,
+        data.paired_mark(base),
     )
 
 
 def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False, here: int = 0) -> float:
     """``here``: occurrences of ``grapheme`` the document counts that are this very one
-    (a neighbour of the run), left out of its own frequency."""
+    (a neighbour of the run), left out of its own frequency (unless the document left
+    the neighbours of its runs out already)."""
     sym = _symbol(grapheme)
     if sym is None:
         return _IMPOSSIBLE
@@ -485,8 +514,13 @@ def _symbol_score(grapheme: str, doc: _Doc, beside_emoji: bool = False, here: in
     if sym.is_emoji:
         penalty += doc.group_affinity(base)
     if doc.tokens:
-        # Mix the world's token frequencies with the document's own, half and half.
-        prob = 0.5 * prob + 0.5 * max(0, doc.counts.get(grapheme, 0) - here) / doc.tokens
+        # Mix the world's token frequencies with the document's own, half and half. A
+        # mark of a pair is written as often as its other half ("kalitesi” " where the
+        # document writes “ and ” lost a byte: no ❀).
+        seen = max(0, doc.counts.get(grapheme, 0) - (here if doc.neighbours_counted else 0))
+        if sym.partner is not None:
+            seen = max(seen, doc.counts.get(sym.partner, 0))
+        prob = 0.5 * prob + 0.5 * seen / doc.tokens
     return math.log(prob) + penalty
 
 
@@ -658,7 +692,7 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         if open_end and m.end() == len(ctx) and m.start() >= lo:
             continue
         word = m.group()
-        if data.script_of(word[0]) in data.UNSPACED_SCRIPTS or unspaced_at >= max(lo, m.start()):
+        if _unspaced_word(word) or unspaced_at >= max(lo, m.start()):
             if not unspaced_done:
                 score += _unspaced_score(ctx, lo, hi, doc)
                 unspaced_done = True
@@ -677,6 +711,22 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         if lang is not None:
             score += math.log(data.number_probability(m.group(), lang))
     return score
+
+
+def _unspaced_word(word: str) -> bool:
+    """Whether ``word`` is letters of a script written without spaces, read by
+    segmentation: by its first letter, not a mark before it ("︠穿指法", where a flattened
+    no-break space was read as a combining half mark, is Chinese still)."""
+    first = word[0]
+    if not first.isalpha():
+        found = _FIRST_LETTER.search(word)
+        if found is None:
+            return False
+        first = found.group()
+    return data.script_of(first) in data.UNSPACED_SCRIPTS
+
+
+_FIRST_LETTER = regex.compile(r"\p{L}")
 
 
 def _unspaced_score(ctx: str, lo: int, hi: int, doc: _Doc) -> float:

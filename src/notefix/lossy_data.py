@@ -11,6 +11,7 @@ import codecs
 import functools
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from importlib import resources
@@ -178,6 +179,27 @@ def native_punctuation(script: str) -> frozenset[str]:
     ideographic comma 、 to Han), not the punctuation every script shares (Common)."""
     pattern = regex.compile(rf"(?V1)[\p{{P}}&&\p{{scx={script}}}]")
     return frozenset(pattern.findall("".join(map(chr, range(0x20, 0x10000)))))
+
+
+_SIDES = re.compile(r"\b(LEFT|RIGHT)\b")
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def paired_mark(char: str) -> str | None:
+    """The other half of a quotation mark or bracket (” for “, 】 for 【), by its Unicode
+    name with LEFT and RIGHT swapped; None for anything else. Word lists leave these
+    marks out, but they are written in pairs: a document that writes one half writes
+    the other about as often."""
+    if len(char) != 1 or unicodedata2.category(char) not in ("Pi", "Pf", "Ps", "Pe"):
+        return None
+    name = unicodedata2.name(char, "")
+    swapped = _SIDES.sub(lambda m: "RIGHT" if m.group() == "LEFT" else "LEFT", name)
+    if swapped == name:
+        return None
+    try:
+        return str(unicodedata2.lookup(swapped))
+    except KeyError:
+        return None
 
 
 UNSPACED_SCRIPTS = frozenset({"Hani", "Hira", "Kana"})

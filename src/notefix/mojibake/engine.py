@@ -779,7 +779,6 @@ def _decide_layer(
         # word next to the run reads as what it is.
         starts = [e.start for e in certain]
         shifts = list(itertools.accumulate(len(e.replacement) - (e.end - e.start) for e in certain))
-        ev = lossy.Evidence(text=repaired)
 
         def page_prior(name: str) -> float:
             """What a lost-byte reading must gain over the run as written, on this page:
@@ -793,6 +792,13 @@ def _decide_layer(
             """Where a raw offset falls in ``repaired`` (an end: after edits before it)."""
             i = (bisect.bisect_left if closing else bisect.bisect_right)(starts, raw)
             return raw + (shifts[i - 1] if i else 0)
+
+        # The document's evidence leaves out what stands right beside a run still to be
+        # read: "➡" before every "ï¸" whose selector was lost is no bare arrow written.
+        ev = lossy.Evidence(
+            text=repaired,
+            unsure=tuple((position(p.start), position(p.end, closing=True)) for p in lossy_later),
+        )
 
         def decide(p: Proposal, unsure: list[Edit] | None) -> Edit | None:
             at, end = position(p.start), position(p.end, closing=True)
@@ -941,19 +947,36 @@ def _letters_between(text: str, prev: Proposal, p: Proposal, by_start: dict[int,
     ):
         return False
     reason = f"utf-8 read as {p.page}"
+    # Between two runs that may each be a joiner, certain emoji are one emoji sequence
+    # with them ("ðŸ§‘â€ðŸ§‘â€ðŸ§’": each 8D of a ZWJ lost), which only a joint reading
+    # spells; alone, each joiner would join a sequence the emoji data does not list.
+    joiners = _joins_before(text[prev.start : prev.end], p.page) and _joins_before(
+        text[p.start : p.end], p.page
+    )
     at = prev.end
     while at < p.start:
         e = by_start.get(at)
         if (
             e is None
             or e.reason != reason
-            or not e.replacement.isalpha()
             or e.end > p.start
-            or any(lossy_data.script_of(c) in lossy_data.UNSPACED_SCRIPTS for c in e.replacement)
+            or not (
+                (
+                    e.replacement.isalpha()
+                    and not any(
+                        lossy_data.script_of(c) in lossy_data.UNSPACED_SCRIPTS
+                        for c in e.replacement
+                    )
+                )
+                or (joiners and _EMOJI_ALONE.fullmatch(e.replacement) is not None)
+            )
         ):
             return False
         at = e.end
     return True
+
+
+_EMOJI_ALONE = regex.compile(r"\p{Extended_Pictographic}\p{Emoji_Modifier}?")
 
 
 @functools.lru_cache(maxsize=1 << 10)
