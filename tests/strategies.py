@@ -93,10 +93,15 @@ def note_text(
             piece = draw(st.sampled_from(PUNCT + TYPOGRAPHY))
         else:
             piece = draw(emoji_sequences())
-        if pieces and pieces[-1] == "" and _reads_as_utf8(pieces[-2][-1:] + piece[:1]):
+        if (
+            pieces
+            and pieces[-1] == ""
+            and any(_reads_as_utf8(pieces[-2][-1:] + piece[:1], page) for page in _PAGES)
+        ):
             # A letter and a mark glued together that are, byte for byte, one UTF-8
-            # character read as Windows-1252 ("Î" and "‘" are Α): no text can tell that
-            # pair from mojibake, and ftfy reads it as mojibake too. Not clean text.
+            # character read as a code page ("Î" and "‘" are Α in Windows-1252, "×" and
+            # "ź" are ן in Windows-1250): no text can tell that pair from mojibake, and
+            # ftfy reads it as mojibake too. Not clean text.
             pieces[-1] = " "
         pieces.append(piece)
         sep = draw(st.sampled_from([" ", " ", " ", "", "\n", ", "]))
@@ -125,12 +130,26 @@ def _holds_utf8(word: str) -> bool:
     return _UTF8_SEQUENCE.search(word.encode("windows-1252", errors="replace")) is not None
 
 
-def _reads_as_utf8(pair: str) -> bool:
-    """Whether two characters are Windows-1252's reading of one two-byte UTF-8 character."""
+def _reads_as_utf8(pair: str, page: str = "windows-1252") -> bool:
+    """Whether two characters are ``page``'s reading of one two-byte UTF-8 character."""
     try:
-        return len(pair) == 2 and len(pair.encode("windows-1252").decode("utf-8")) == 1
+        return len(pair) == 2 and len(pair.encode(page).decode("utf-8")) == 1
     except UnicodeError:
         return False
+
+
+# The single-byte pages the repair reads (CODEPAGES below, by their strict names).
+_PAGES = (
+    "windows-1252",
+    "windows-1250",
+    "windows-1251",
+    "windows-1253",
+    "windows-1254",
+    "windows-1257",
+    "iso-8859-2",
+    "mac-roman",
+    "cp437",
+)
 
 
 def clean_text() -> st.SearchStrategy[str]:

@@ -386,3 +386,24 @@ def test_a_word_before_a_space_is_no_lost_byte_run_in_a_mangled_note() -> None:
     assert notefix.fix_text(f"Náš The \n{broken}\nNáš The ") == (
         "Náš The \n, #️⃣ В В В , , В В В В \nNáš The "
     )
+
+
+def test_a_keycap_completed_by_the_character_before_it_is_no_rare_reading() -> None:
+    # "пёЏвѓЈ" is windows-1251 for EF B8 8F E2 83 A3: a selector and the enclosing keycap
+    # mark, alone two marks rarely written; after "#" they complete the emoji "#️⃣". The
+    # only run of its page in a Ukrainian note, it is read all the same.
+    clean = "Тільки Український текст про погоду і новини "
+    broken = "Step #️⃣ done".encode().decode("sloppy-windows-1251")
+    assert notefix.fix_text(f"{clean}\n{broken}\n{clean}") == f"{clean}\nStep #️⃣ done\n{clean}"
+
+
+def test_a_weak_run_in_a_line_its_page_explains_all_else_of_is_read() -> None:
+    # The note is mostly clean Ukrainian, which windows-1251 could have written, so over
+    # the note a weak run of that page must read clearly better; but the pasted line is
+    # all windows-1251 mojibake ("В«" is «, C2 AB, beside the keycap's "пёЏвѓЈ"), and over
+    # its line the weak run is the odd one out if it is left.
+    clean = "В В В В В , В В На Про Тільки Український "
+    line = ", The The The The The « #️⃣ The "
+    broken = line.encode("utf-8").decode("sloppy-windows-1251")
+    assert "В«" in broken
+    assert notefix.fix_text(f"{clean}\n{broken}\n{clean}") == f"{clean}\n{line}\n{clean}"

@@ -130,6 +130,15 @@ def _rare(text: str) -> int:
     return sum(1 for ch in text if ord(ch) >= 0x80 and unicodedata.category(ch) in _RARE)
 
 
+def _rare_in_place(text: str, p: Proposal) -> int:
+    """``_rare`` of the reading where it stands: a selector and a keycap mark after "#"
+    complete the emoji "#️⃣", and are no rare characters there."""
+    prev = text[p.start - 1 : p.start]
+    if not prev:
+        return _rare(p.replacement)
+    return _rare(prev + p.replacement) - _rare(prev)
+
+
 def _cost(text: str) -> int:
     """How unlike writing a stretch of text is: ftfy's badness, plus letters of two
     scripts run together."""
@@ -573,6 +582,9 @@ def _decide_layer(
         # run must gain to be believed: in a wholly mangled note even a small loss will do,
         # since clean text there would be the odd one out.
         explained = sum(p.end - p.start for p in props if id(p) in good)
+        # The same, line by line: a line the page explains all else of is broken by it,
+        # whatever clean text of its script other lines hold (a pasted line of mojibake).
+        in_line = _LineShares(text, name, [p for p in props if id(p) in good]) if weak else None
         # Most convincing first, so that each accepted run lowers the bar for the next.
         for p in sorted(weak, key=lambda q: -gains[id(q)]):
             if backed:
@@ -580,6 +592,8 @@ def _decide_layer(
                 rest = max(0, non_ascii - explained - (p.end - p.start))
                 # From +prior (nothing else explained) to -prior (all else explained).
                 prior = MANGLE_PRIOR * (rest - explained) / max(1, non_ascii)
+                if in_line is not None:
+                    prior = min(prior, in_line.prior(p))
                 ok = _score(text, p) > prior
             else:
                 # Cheapest first: ftfy reads the line, the letters test reads the text.
@@ -606,6 +620,8 @@ def _decide_layer(
                 ok = False
             if ok:
                 explained += p.end - p.start
+                if in_line is not None:
+                    in_line.add(p)
                 weak_good[name] += 1
                 good.add(id(p))
         explained_by[name] = explained
@@ -636,7 +652,7 @@ def _decide_layer(
                 and (
                     _score(text, p) <= prior_alone
                     or (
-                        2 * _rare(p.replacement) >= len(p.replacement)
+                        2 * _rare_in_place(text, p) >= len(p.replacement)
                         and not _still_mojibake(p.replacement)
                     )
                     or _lone_foreign_letter(p, letters)
@@ -800,14 +816,18 @@ def _decide_layer(
             unsure=tuple((position(p.start), position(p.end, closing=True)) for p in lossy_later),
         )
 
-        def decide(p: Proposal, unsure: list[Edit] | None) -> Edit | None:
+        def around(p: Proposal) -> tuple[int, str, str]:
+            """Where the run starts in ``repaired``, and the text either side of it."""
             at, end = position(p.start), position(p.end, closing=True)
             before = repaired[max(0, at - LOSSY_CONTEXT) : at]
             # At least LOSSY_CONTEXT characters, and on to the end of the line (within
             # CONTEXT_CHARS), whose words the context scorer reads.
             line_end = repaired.find("\n", end, end + lossy_context.CONTEXT_CHARS)
             stop = end + lossy_context.CONTEXT_CHARS if line_end < 0 else line_end + 1
-            after = repaired[end : max(stop, end + LOSSY_CONTEXT)]
+            return at, before, repaired[end : max(stop, end + LOSSY_CONTEXT)]
+
+        def decide(p: Proposal, unsure: list[Edit] | None) -> Edit | None:
+            at, before, after = around(p)
             accept = None
             if id(p) in spell:
                 accept = functools.partial(_spells_a_word, before, after)
@@ -821,11 +841,7 @@ def _decide_layer(
             # no further gain: character frequencies, taken over all languages, do not
             # say that a Cyrillic "г" is out of place in French.
             prior = -math.inf if id(p) in spell else min(0.0, page_prior(p.page))
-            line_start = repaired.rfind("\n", 0, at) + 1
-            pairs = lossy.pairs_around(
-                repaired[max(line_start, at - lossy_context.CONTEXT_CHARS) : at],
-                after.split("\n", 1)[0],
-            )
+            pairs = pairs_at(at, after)
             return _lossy_edit(
                 text,
                 p,
@@ -847,20 +863,45 @@ def _decide_layer(
             if not q.lossless:
                 lossy_at.setdefault((q.start, q.end), []).append(q)
 
-        def decide_on_an_equal_page(q: Proposal) -> Edit | None:
-            """The reading of a run its own page reads badly, through another page that
-            explains the document's other runs alike. Such pages (windows-1252 and -1254
-            in text without Turkish letters) differ in the bytes they lack: "æ?œ" is 果,
-            E6 9E 9C, only where 9E was lost. Not for a run holding C1 controls: that is
-            a layer still to peel."""
+        def pairs_at(at: int, after: str) -> tuple[int, int]:
+            line_start = repaired.rfind("\n", 0, at) + 1
+            return lossy.pairs_around(
+                repaired[max(line_start, at - lossy_context.CONTEXT_CHARS) : at],
+                after.split("\n", 1)[0],
+            )
+
+        def likelihood(q: Proposal, edit: Edit) -> float:
+            """The lost-byte scorer's log-probability of the edit's reading in its place:
+            the same text either side for every page, so pages compare on it (the
+            reconstruction is remembered from ``decide``)."""
+            at, before, after = around(q)
+            rec = lossy.reconstruct(
+                text[q.start : q.end], BY_NAME[q.page].codec, before, after, ev, pairs_at(at, after)
+            )
+            scores = [c.score for c in rec.candidates if c.text == edit.replacement] if rec else []
+            return max(scores, default=-math.inf)
+
+        def decide_on_an_equal_page(q: Proposal, current: Edit | None) -> Edit | None:
+            """The reading of a run its own page reads badly or doubtfully (``current``,
+            below an even chance), through another page that explains the document's
+            other runs alike. Such pages (windows-1252 and -1254 in text without Turkish
+            letters) differ in the bytes they lack: "æ?œ" is 果, E6 9E 9C, only where 9E
+            was lost, and "â¡ï¸" is ➡️ only where 9E and 8F were. Against a doubtful
+            reading, the other page's must be the likelier in the same place. Not for a
+            run holding C1 controls: that is a layer still to peel."""
             if _has_c1(text[q.start : q.end]):
                 return None
+            doubtful = current is not None and "marked" not in current.reason
             for other in lossy_at.get((q.start, q.end), ()):
                 backing = evidence.get(other.page, 0)
                 if other.page == q.page or not backing or backing != evidence.get(q.page):
                     continue
                 edit = decide(other, None)
-                if edit is not None and "marked" not in edit.reason:
+                if edit is None or "marked" in edit.reason:
+                    continue
+                if not doubtful or (
+                    current is not None and likelihood(other, edit) > likelihood(q, current)
+                ):
                     return edit
             return None
 
@@ -891,14 +932,21 @@ def _decide_layer(
                     continue
             for q in group:
                 edit = decide(q, declined)
-                if (edit is None or "marked" in edit.reason) and not deeper:
-                    better = decide_on_an_equal_page(q)
+                if not deeper and (
+                    edit is None or "marked" in edit.reason or edit.confidence < EVEN_CHANCE
+                ):
+                    better = decide_on_an_equal_page(q, edit)
                     edit = better if better is not None else edit
                 if edit is not None:
                     edits.append(edit)
         if joined_away:
             edits = [e for e in edits if id(e) not in joined_away]
     return edits
+
+
+EVEN_CHANCE = 0.5
+"""A lost-byte reading less likely than this is doubtful: another page that the document
+backs as much may read the run better."""
 
 
 GROUP_REACH = 64
@@ -1955,6 +2003,43 @@ class _Writable:
             without_c1, offset = self._base
             self._counts[page] = len(without_c1.encode(BY_NAME[page].codec, "ignore")) + offset
         return self._counts[page]
+
+
+class _LineShares:
+    """For one page, per line of a text: the non-ASCII characters the page could have
+    written there (counted on first use) and those its believed proposals explain. A
+    weak run's prior as ``_decide_layer`` sets it for the document, over its line."""
+
+    def __init__(self, text: str, page: str, believed: list[Proposal]) -> None:
+        self._text = text
+        self._page = page
+        self._breaks: list[int] | None = None
+        self._writable: dict[int, int] = {}
+        self._explained: Counter[int] = Counter()
+        for p in believed:
+            self.add(p)
+
+    def _line(self, at: int) -> tuple[int, int]:
+        if self._breaks is None:
+            self._breaks = [m.start() for m in _NEWLINE.finditer(self._text)]
+        i = bisect.bisect_left(self._breaks, at)
+        start = self._breaks[i - 1] + 1 if i else 0
+        end = self._breaks[i] if i < len(self._breaks) else len(self._text)
+        return start, end
+
+    def add(self, p: Proposal) -> None:
+        self._explained[self._line(p.start)[0]] += p.end - p.start
+
+    def prior(self, p: Proposal) -> float:
+        start, end = self._line(p.start)
+        if start not in self._writable:
+            self._writable[start] = _Writable(self._text[start:end])(self._page)
+        non_ascii, explained = self._writable[start], self._explained[start]
+        rest = max(0, non_ascii - explained - (p.end - p.start))
+        return MANGLE_PRIOR * (rest - explained) / max(1, non_ascii)
+
+
+_NEWLINE = re.compile("\n")
 
 
 def _count_non_ascii(text: str) -> int:
