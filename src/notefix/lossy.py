@@ -363,26 +363,20 @@ def _doc_model(
     unsure: tuple[tuple[int, int], ...] = (),
 ) -> _Doc:
     graphemes = _GRAPHEME.findall(text)
-    if counts_items:
-        counts = Counter(dict(counts_items))
-    else:
-        counts = Counter(graphemes)
-        if unsure:
-            # Graphemes that end where a run starts, or start where one ends.
-            starts = {a for a, _ in unsure}
-            ends = {b for _, b in unsure}
-            end = 0
-            for g in graphemes:
-                start, end = end, end + len(g)
-                if end in starts or start in ends:
-                    counts[g] -= 1
+    counts = Counter(dict(counts_items)) if counts_items else Counter(graphemes)
+    # Graphemes that end where a run starts, or start where one ends, are not counted.
+    starts = {a for a, _ in unsure} if unsure and not counts_items else None
+    ends = {b for _, b in unsure} if starts is not None else set()
     follow = [1.0, 1.0, 1.0]
     kinds = [1.0, 1.0]
     beside_emoji = [1.0, 1.0]
     groups: Counter[str] = Counter()
     end = 0
     for i, g in enumerate(graphemes):
+        start = end
         end += len(g)
+        if starts is not None and (end in starts or start in ends):
+            counts[g] -= 1
         if ord(g[0]) > 0x7F and _is_symbolic(g):
             follow[_follow_class(text[end : end + 1])] += 1
             here = _emoji_at(graphemes, i)
