@@ -81,6 +81,16 @@ def symbol_probability(grapheme: str) -> float:
 
 
 @functools.cache
+def char_surprisals() -> dict[str, float]:
+    """Casefolded character -> -log10 of how often it is written, from wordfreq's word
+    lists over its languages (``data/charfreq.json``, built by
+    ``scripts/build_charfreq.py``); characters no list writes are absent."""
+    raw = resources.files("notefix").joinpath("data/charfreq.json").read_text("utf-8")
+    table: dict[str, float] = json.loads(raw)
+    return table
+
+
+@functools.cache
 def emoji_groups() -> dict[str, str]:
     """Emoji sequence -> its group in Unicode's emoji ordering ("Food & Drink"), every
     qualified, unqualified and skin-tone form. Built from Unicode's emoji-test.txt data

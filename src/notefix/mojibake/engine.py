@@ -15,14 +15,12 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-import json
 import math
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 
 import emoji
 import ftfy
@@ -145,11 +143,8 @@ def _cost(text: str) -> int:
     return int(badness(text)) + _script_breaks(text)
 
 
-@cache
 def _charfreq() -> dict[str, float]:
-    data = resources.files("notefix").joinpath("data/charfreq.json").read_text("utf-8")
-    table: dict[str, float] = json.loads(data)
-    return table
+    return lossy_data.char_surprisals()
 
 
 UNSEEN_LETTER = 7.5

@@ -326,13 +326,16 @@ class _Sequences:
 @functools.lru_cache(maxsize=1 << 12)
 def _assigned(shown: str) -> bool:
     """Whether the bytes windows-1252 shows as ``shown`` are UTF-8 for an assigned
-    character."""
+    character that is written: a sign, or a letter that some word list writes (Czech
+    "áš…" in windows-1250, E1 9A 85, is the Ogham letter ᚅ: no mojibake of anything)."""
     raw = BY_NAME["windows-1252"].encode(shown)
     try:
         meant = raw.decode("utf-8") if raw is not None else ""
     except UnicodeDecodeError:
         return False
-    return len(meant) == 1 and unicodedata.category(meant) not in ("Cn", "Co", "Cs")
+    if len(meant) != 1 or unicodedata.category(meant) in ("Cn", "Co", "Cs"):
+        return False
+    return not meant.isalpha() or meant.casefold()[0] in lossy_data.char_surprisals()
 
 
 def _words(text: str) -> list[str]:
