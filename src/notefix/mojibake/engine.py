@@ -993,8 +993,13 @@ def _letters_between(text: str, prev: Proposal, p: Proposal, by_start: dict[int,
     # Between two runs that may each be a joiner, certain emoji are one emoji sequence
     # with them ("ðŸ§‘â€ðŸ§‘â€ðŸ§’": each 8D of a ZWJ lost), which only a joint reading
     # spells; alone, each joiner would join a sequence the emoji data does not list.
-    joiners = _joins_before(text[prev.start : prev.end], p.page) and _joins_before(
-        text[p.start : p.end], p.page
+    # (A selector or a skin tone completes the emoji before it alone: only a joiner
+    # needs the one after it too.)
+    left, right = text[prev.start : prev.end], text[p.start : p.end]
+    joiners = (
+        _joins_before(left, p.page)
+        and _joins_before(right, p.page)
+        and (_may_be_a_joiner(left, p.page) or _may_be_a_joiner(right, p.page))
     )
     at = prev.end
     while at < p.start:
@@ -1028,6 +1033,13 @@ def _joins_before(run: str, page: str) -> bool:
     before it: a mark, a format character (joiner) or an emoji modifier (skin tone)."""
     found = lossy.completions(run, BY_NAME[page].codec)
     return any(_JOINS_BEFORE.match(t) for t in found or ())
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _may_be_a_joiner(run: str, page: str) -> bool:
+    """Whether a reading of the lost-byte run starts with a zero-width joiner."""
+    found = lossy.completions(run, BY_NAME[page].codec)
+    return any(t.startswith("\u200d") for t in found or ())
 
 
 _JOINS_BEFORE = regex.compile(r"[\p{Mn}\p{Me}\p{Cf}\p{Emoji_Modifier}]")
