@@ -746,6 +746,21 @@ def test_the_other_half_of_a_pair_is_found_by_its_unicode_name() -> None:
             "â€â™‚ï¸",
             id="a-joiner-and-a-selector-of-one-sequence-read-together",
         ),
+        # A keycap starts with an ASCII digit and ℹ️ with a character Unicode counts as
+        # a letter: both are emoji, scored as symbols, so the selector that makes them
+        # one (FE0F, whose 8F was lost) beats FE01, FE0D and a combining half mark.
+        pytest.param(
+            "# 列表\n\n1️⃣ 2️⃣ 3️⃣ 4️⃣\n\n- ✅ 完成\n",
+            "windows-1252",
+            "1ï¸âƒ£",
+            id="a-keycap-is-scored-as-an-emoji",
+        ),
+        pytest.param(
+            "- 💭 text\n- ℹ️ text\n- 🔗 text\n",
+            "windows-1252",
+            "â„¹ï¸ text",
+            id="an-emoji-on-a-letter-is-scored-as-an-emoji",
+        ),
         # windows-1254 lacks 9E and 8F: "➡️" (E2 9E A1 EF B8 8F) is "â¡ï¸". The other
         # runs of this note read alike through windows-1252, listed first, which has 9E
         # (ž): through it the arrows are none of its eight equal guesses. Through

@@ -290,7 +290,10 @@ def _digits_language(number: str, doc: _Doc) -> str | None:
 
 @functools.lru_cache(maxsize=1 << 14)
 def _is_symbolic(grapheme: str) -> bool:
-    return not any(_LETTER.match(c) for c in grapheme) and not grapheme.isspace()
+    """No letter and no space, or an emoji whose base Unicode counts as a letter (ℹ️)."""
+    if any(_LETTER.match(c) for c in grapheme):
+        return data.emoji_status(grapheme) is not None
+    return not grapheme.isspace()
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +380,7 @@ def _doc_model(
         end += len(g)
         if starts is not None and (end in starts or start in ends):
             counts[g] -= 1
-        if ord(g[0]) > 0x7F and _is_symbolic(g):
+        if not g.isascii() and _is_symbolic(g):
             follow[_follow_class(text[end : end + 1])] += 1
             here = _emoji_at(graphemes, i)
             kinds[here] += 1
@@ -394,7 +397,7 @@ def _doc_model(
         bucket = words.setdefault(script, [])
         bucket.append(w)
     n_words = sum(len(v) for v in words.values())
-    symbol_total = sum(n for g, n in counts.items() if ord(g[0]) > 0x7F and _is_symbolic(g))
+    symbol_total = sum(n for g, n in counts.items() if not g.isascii() and _is_symbolic(g))
     marks = sum(n for g, n in counts.items() if _PUNCTUATION.fullmatch(g))
     kana = any(data.script_of(c) in {"Hira", "Kana"} for c in text)
     return _Doc(
@@ -633,11 +636,11 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         if open_end and end == len(ctx):
             if g in data.emoji_prefixes() or data.emoji_status(g) is not None:
                 score += math.log(data.symbol_probability(g[0]))
-            elif _is_symbolic(g) and ord(g[0]) > 0x7F:
+            elif _is_symbolic(g) and not g.isascii():
                 beside_emoji = _emoji_at(graphemes, i - 1) or _emoji_at(graphemes, i + 1)
                 score += _symbol_score(g, doc, beside_emoji)
             continue
-        if (_is_symbolic(g) or _odd_space(g)) and (ord(g[0]) > 0x7F or _defective(g)):
+        if (_is_symbolic(g) or _odd_space(g)) and (not g.isascii() or _defective(g)):
             # An odd space (em quad) is as unlikely as any rare symbol, and more than a
             # space: it is scored as a symbol (a no-break space is common in writing).
             beside_emoji = _emoji_at(graphemes, i - 1) or _emoji_at(graphemes, i + 1)
@@ -654,7 +657,7 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         g = graphemes[j]
         if (
             _is_symbolic(g)
-            and ord(g[0]) > 0x7F
+            and not g.isascii()
             and not (g.isdecimal() and _digits_language(g, doc) is not None)
         ):
             beside = _emoji_at(graphemes, j - 1) or _emoji_at(graphemes, j + 1)
@@ -686,6 +689,8 @@ def _score(left: str, middle: str, right: str, doc: _Doc, open_end: bool = False
         if open_end and m.end() == len(ctx) and m.start() >= lo:
             continue
         word = m.group()
+        if data.emoji_status(word) is not None:
+            continue  # an emoji, scored as a symbol above ("ℹ️" is a letter and a selector)
         if _unspaced_word(word) or unspaced_at >= max(lo, m.start()):
             if not unspaced_done:
                 score += _unspaced_score(ctx, lo, hi, doc)
