@@ -143,10 +143,6 @@ def _cost(text: str) -> int:
     return int(badness(text)) + _script_breaks(text)
 
 
-def _charfreq() -> dict[str, float]:
-    return lossy_data.char_surprisals()
-
-
 UNSEEN_LETTER = 7.5
 UNSEEN_OTHER = 5.0
 MANGLE_PRIOR = 3.0
@@ -159,7 +155,7 @@ def _surprisal(text: str) -> float:
     """-log10 of how often these characters are written (wordfreq's data, casefolded; a
     digit of any script as often as the ASCII one); ASCII costs nothing, as it is the
     same under every reading."""
-    table = _charfreq()
+    table = lossy_data.char_surprisals()
     total = 0.0
     for ch in text:
         if ord(ch) < 0x80:
@@ -564,6 +560,7 @@ def _decide_layer(
     # document, which costs more than the scan in a large clean note).
     explained_by: dict[str, int] = {}
     writable = _Writable(text)
+    lines = _LineShares(text)
     for name, props in found.items():
         weak_good[name] = 0
         # Mojibake is unlikely until the document shows it: with strong evidence of the
@@ -579,16 +576,14 @@ def _decide_layer(
         explained = sum(p.end - p.start for p in props if id(p) in good)
         # The same, line by line: a line the page explains all else of is broken by it,
         # whatever clean text of its script other lines hold (a pasted line of mojibake).
-        in_line = _LineShares(text, name, [p for p in props if id(p) in good]) if weak else None
+        if weak:
+            for p in props:
+                if id(p) in good:
+                    lines.explain(p)
         # Most convincing first, so that each accepted run lowers the bar for the next.
         for p in sorted(weak, key=lambda q: -gains[id(q)]):
             if backed:
-                non_ascii = writable(name)
-                rest = max(0, non_ascii - explained - (p.end - p.start))
-                # From +prior (nothing else explained) to -prior (all else explained).
-                prior = MANGLE_PRIOR * (rest - explained) / max(1, non_ascii)
-                if in_line is not None:
-                    prior = min(prior, in_line.prior(p))
+                prior = min(_weak_prior(writable(name), explained, p.end - p.start), lines.prior(p))
                 ok = _score(text, p) > prior
             else:
                 # Cheapest first: ftfy reads the line, the letters test reads the text.
@@ -615,8 +610,7 @@ def _decide_layer(
                 ok = False
             if ok:
                 explained += p.end - p.start
-                if in_line is not None:
-                    in_line.add(p)
+                lines.explain(p)
                 weak_good[name] += 1
                 good.add(id(p))
         explained_by[name] = explained
@@ -1028,18 +1022,21 @@ _EMOJI_ALONE = regex.compile(r"\p{Extended_Pictographic}\p{Emoji_Modifier}?")
 
 
 @functools.lru_cache(maxsize=1 << 10)
+def _first_characters(run: str, page: str) -> frozenset[str]:
+    """The characters the lost-byte run's readings start with."""
+    found = lossy.completions(run, BY_NAME[page].codec)
+    return frozenset(t[:1] for t in found or ())
+
+
 def _joins_before(run: str, page: str) -> bool:
     """Whether a reading of the lost-byte run starts with a character that joins the one
     before it: a mark, a format character (joiner) or an emoji modifier (skin tone)."""
-    found = lossy.completions(run, BY_NAME[page].codec)
-    return any(_JOINS_BEFORE.match(t) for t in found or ())
+    return any(_JOINS_BEFORE.match(c) for c in _first_characters(run, page))
 
 
-@functools.lru_cache(maxsize=1 << 10)
 def _may_be_a_joiner(run: str, page: str) -> bool:
     """Whether a reading of the lost-byte run starts with a zero-width joiner."""
-    found = lossy.completions(run, BY_NAME[page].codec)
-    return any(t.startswith("\u200d") for t in found or ())
+    return "\u200d" in _first_characters(run, page)
 
 
 _JOINS_BEFORE = regex.compile(r"[\p{Mn}\p{Me}\p{Cf}\p{Emoji_Modifier}]")
@@ -1278,7 +1275,7 @@ def _letters_for_an_unwritten_symbol(text: str, p: Proposal) -> bool:
     return (
         len(rep) == 1
         and unicodedata.category(rep)[0] == "S"
-        and rep not in _charfreq()
+        and rep not in lossy_data.char_surprisals()
         and not emoji.is_emoji(rep)
         and text[p.start : p.end].isalpha()
     )
@@ -1422,7 +1419,7 @@ def _touches_letters(text: str, p: Proposal) -> bool:
 def _never_written(text: str) -> bool:
     """Whether a character of ``text`` is one word lists never show (an NKo letter
     such as ߪ, unlike γ, which science writes in Latin text)."""
-    table = _charfreq()
+    table = lossy_data.char_surprisals()
     return any(table.get(ch.casefold()[0]) is None for ch in text if ch.isalpha())
 
 
@@ -2013,18 +2010,15 @@ class _Writable:
 
 
 class _LineShares:
-    """For one page, per line of a text: the non-ASCII characters the page could have
-    written there (counted on first use) and those its believed proposals explain. A
-    weak run's prior as ``_decide_layer`` sets it for the document, over its line."""
+    """Per line of a text (found on first use), the non-ASCII characters each page could
+    have written there and those its believed proposals explain: a weak run's prior as
+    ``_decide_layer`` sets it for the document, over its line."""
 
-    def __init__(self, text: str, page: str, believed: list[Proposal]) -> None:
+    def __init__(self, text: str) -> None:
         self._text = text
-        self._page = page
         self._breaks: list[int] | None = None
-        self._writable: dict[int, int] = {}
-        self._explained: Counter[int] = Counter()
-        for p in believed:
-            self.add(p)
+        self._writable: dict[int, _Writable] = {}
+        self._explained: Counter[tuple[str, int]] = Counter()
 
     def _line(self, at: int) -> tuple[int, int]:
         if self._breaks is None:
@@ -2034,16 +2028,23 @@ class _LineShares:
         end = self._breaks[i] if i < len(self._breaks) else len(self._text)
         return start, end
 
-    def add(self, p: Proposal) -> None:
-        self._explained[self._line(p.start)[0]] += p.end - p.start
+    def explain(self, p: Proposal) -> None:
+        self._explained[p.page, self._line(p.start)[0]] += p.end - p.start
 
     def prior(self, p: Proposal) -> float:
         start, end = self._line(p.start)
         if start not in self._writable:
-            self._writable[start] = _Writable(self._text[start:end])(self._page)
-        non_ascii, explained = self._writable[start], self._explained[start]
-        rest = max(0, non_ascii - explained - (p.end - p.start))
-        return MANGLE_PRIOR * (rest - explained) / max(1, non_ascii)
+            self._writable[start] = _Writable(self._text[start:end])
+        non_ascii = self._writable[start](p.page)
+        return _weak_prior(non_ascii, self._explained[p.page, start], p.end - p.start)
+
+
+def _weak_prior(non_ascii: int, explained: int, length: int) -> float:
+    """What a weak run of ``length`` characters must gain to be believed, where its page
+    explains ``explained`` of ``non_ascii`` characters it could have written: from
+    +MANGLE_PRIOR (nothing else explained) to -MANGLE_PRIOR (all else explained)."""
+    rest = max(0, non_ascii - explained - length)
+    return MANGLE_PRIOR * (rest - explained) / max(1, non_ascii)
 
 
 _NEWLINE = re.compile("\n")
