@@ -138,20 +138,6 @@ def _reads_as_utf8(pair: str, page: str = "windows-1252") -> bool:
         return False
 
 
-# The single-byte pages the repair reads (CODEPAGES below, by their strict names).
-_PAGES = (
-    "windows-1252",
-    "windows-1250",
-    "windows-1251",
-    "windows-1253",
-    "windows-1254",
-    "windows-1257",
-    "iso-8859-2",
-    "mac-roman",
-    "cp437",
-)
-
-
 def clean_text() -> st.SearchStrategy[str]:
     return note_text()
 
@@ -173,6 +159,8 @@ CODEPAGES = (
     "macroman",
     "cp437",
 )
+# The same pages by their strict names, for what clean text may not glue together.
+_PAGES = tuple(name.removeprefix("sloppy-") for name in CODEPAGES)
 
 # Code pages with bytes that have no character, which lossy tools drop or replace.
 LOSSY_CODEPAGES = ("windows-1252", "windows-1254", "windows-1250", "windows-1253", "windows-1257")

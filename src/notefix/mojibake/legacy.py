@@ -301,12 +301,14 @@ def _sequence_pattern() -> re.Pattern[str]:
 
 
 class _Sequences:
-    """The UTF-8 sequences of assigned characters in a text as windows-1252 shows it
+    """The UTF-8 sequences of written characters in a text as windows-1252 shows it
     (Ukrainian "ñ³¿…" in windows-1251 is F1 B3 BF 85, U+73FC5: no character, and no
     mojibake), read only as far as the words asked about, which come in text order."""
 
     def __init__(self, text: str) -> None:
-        self._found = (m.span() for m in _sequence_pattern().finditer(text) if _assigned(m.group()))
+        self._found = (
+            m.span() for m in _sequence_pattern().finditer(text) if _written_character(m.group())
+        )
         self._near: collections.deque[tuple[int, int]] = collections.deque()
 
     def cut(self, start: int, end: int) -> bool:
@@ -324,7 +326,7 @@ class _Sequences:
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def _assigned(shown: str) -> bool:
+def _written_character(shown: str) -> bool:
     """Whether the bytes windows-1252 shows as ``shown`` are UTF-8 for an assigned
     character that is written: a sign, or a letter that some word list writes (Czech
     "áš…" in windows-1250, E1 9A 85, is the Ogham letter ᚅ: no mojibake of anything)."""
