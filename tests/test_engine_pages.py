@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import notefix
-from notefix.mojibake import c1, words
+from notefix.mojibake import c1, engine, words
 
 
 @pytest.mark.parametrize(
@@ -407,3 +407,67 @@ def test_a_weak_run_in_a_line_its_page_explains_all_else_of_is_read() -> None:
     broken = line.encode("utf-8").decode("sloppy-windows-1251")
     assert "В«" in broken
     assert notefix.fix_text(f"{clean}\n{broken}\n{clean}") == f"{clean}\n{line}\n{clean}"
+
+
+def _lossy(text: str) -> str:
+    """UTF-8 read as windows-1252 by a decoder that drops the bytes it has no
+    character for."""
+    return text.encode().decode("windows-1252", errors="ignore")
+
+
+def _marked(text: str) -> str:
+    """The same, by a decoder that writes U+FFFD for them."""
+    return text.encode().decode("windows-1252", errors="replace")
+
+
+def test_c1_controls_make_a_middle_layer_only_beside_one_pages_characters() -> None:
+    # "â\x80\x99" is Latin-1's reading of windows-1252 mojibake, a layer still to peel;
+    # mac-roman reads "¬â„¢ãƒæ’ã‚â¢" as "\x89㢋ľՋ≢", which no single-byte page wrote.
+    assert engine._plausible("â\x80\x99", layered=True)
+    assert not engine._plausible("\x89㢋ľՋ≢", layered=True)
+
+
+def test_a_deeper_layer_reads_only_what_the_last_one_wrote() -> None:
+    # "â€š" is "‚"; "ãƒ" before it, left as written, makes no deeper run with it.
+    broken = _lossy("Don’t “quote” me — it’s ") + "ãƒâ€š"
+    assert notefix.fix_text(broken) == "Don’t “quote” me — it’s ãƒ‚"
+
+
+def test_lost_bytes_make_no_letters_of_a_script_the_text_never_writes() -> None:
+    # The note shows windows-1252 at work, but nothing in it is Japanese: guessing the
+    # bytes "ãƒæ’ã‚â¢ãƒâ¢ã¢" lost would make kana and Han out of nothing.
+    clean = "It’s a “test” — don’t worry, it’s fine. "
+    tail = "ãƒæ’ã‚â¢ãƒâ¢ã¢ here"
+    assert notefix.fix_text(_lossy(clean) + tail) == clean + tail
+
+
+def test_lost_bytes_in_japanese_are_read_where_the_text_writes_japanese() -> None:
+    # "あ" (E3 81 82) lost its 81 before "り", whose word "ありがとう" the segmentation
+    # reads; the mojibake still after it says nothing for or against either reading.
+    text = "日本語のテキスト。ありがとう ございます"
+    assert notefix.fix_text(_lossy(text)) == text
+
+
+def test_a_strong_run_that_breaks_scripts_backs_no_weak_run() -> None:
+    # mac-roman's only strong run reads "ľՋ≢", a Latin and an Armenian letter together:
+    # no evidence for the page, and "ĉ" for "ƒâ" was believed on its strength alone.
+    text = "Notes: ƒæ’ã‚â¢ and ƒâ here"
+    assert notefix.fix_text(text) == text
+
+
+@pytest.mark.parametrize("text", ["“lossy decoding”", "He said “yes” and “no” to it."])
+def test_a_marked_hole_is_read_by_the_readings_that_may_be_taken(text: str) -> None:
+    # "â€�" is E2 80 and a lost byte: a joiner, a mark or an em quad are set aside as
+    # invisible, and "”" is the sure reading of what is left, not a doubtful one.
+    repaired = notefix.repair(_marked(text))
+    assert repaired.text == text
+    for edit in repaired.edits:
+        assert edit.confidence > 0.5
+        assert not any("\u200d" in a.replacement for a in edit.alternatives)
+
+
+def test_a_hole_inside_double_mojibake_is_read_as_the_layer_below() -> None:
+    # Inside "Ã¢â€�â€™" the hole of "â€�" lies between "â" and "’" as the first layer
+    # reads them: only "”" makes the layer below ("â”’", E2 94 92), and it is doubtful,
+    # so the hole stays marked ("‐", the likelier alone, would end that layer's run).
+    assert notefix.fix_text("Ã¢â€�â€™(Ã¢Å’Â£Ã‹â€ºÃ¢Å’Â£)Ã¢â€�Å½") == "�(⌣˛⌣)�"

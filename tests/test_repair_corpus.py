@@ -13,7 +13,9 @@ import pytest
 import notefix
 
 # The score notefix must keep: ftfy's 161 cases, compared after ftfy's cosmetic steps.
-FTFY_CASES_FLOOR = 151
+# Strictly compared, a hole read right is a miss: "“lossy decodingâ€�" is read as
+# "“lossy decoding”", where ftfy's expectation keeps the U+FFFD.
+FTFY_CASES_FLOOR = 150
 # The same, where a U+FFFD of the expectation (a character the input lost, that ftfy
 # leaves marked) may be any one character: notefix reconstructs lost bytes
 # ("българ�ки" is "български"), which the strict comparison counts as a miss.

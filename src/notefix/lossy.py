@@ -552,13 +552,15 @@ def _word_score(word: str, context: str, doc: _Doc) -> float:
     if not isinstance(script, str):
         return script
     floor = math.log(data.FLOOR_FREQUENCY)
+    lang = doc.language(script)
+    score = floor if lang is None else math.log(data.word_probability(word, lang))
     around = _letter_scripts(context)
     if around and script not in around:
-        # A word in a script that none of its neighbours use: its probability in the
-        # neighbours' language is below anything wordfreq lists.
-        return floor + _MIXED_SCRIPT
-    lang = doc.language(script)
-    return floor if lang is None else math.log(data.word_probability(word, lang))
+        # A word in a script that none of its neighbours use is that much less likely
+        # than in its own language; among words of its script, its frequency still
+        # tells ("Неделя" in "Collections Framework (Неделя 9-12)").
+        return score + _MIXED_SCRIPT
+    return score
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -734,9 +736,31 @@ def _unspaced_score(ctx: str, lo: int, hi: int, doc: _Doc) -> float:
         return 0.0
     start, end = max(0, lo - 4), min(len(ctx), hi + 4)
     score = 0.0
-    for m in _WORD.finditer(ctx[start:end]):
-        score += _segmentation_score(m.group(), lang)
+    for m in _WORD.finditer(ctx, start, end):
+        for a, b in _unspaced_pieces(m.group(), lo - m.start(), hi - m.start()):
+            score += _segmentation_score(m.group()[a:b], lang)
     return score
+
+
+def _unspaced_pieces(word: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The stretch of ``word`` to segment, the reconstruction at ``word[lo:hi]``. A
+    neighbour glued to it, or standing beside it, that holds two scripts is mojibake
+    still to be read ("ありãŒã" before "ãŒã" is): its letters of a script written with
+    spaces are cut off, so that every reading pays alike for it (one that leaves it
+    apart pays nothing for it in the word scores either). Letters glued to the
+    reconstruction that are words of their own ("AI、Kolmogorov") stay."""
+    lo, hi = min(max(lo, 0), len(word)), min(max(hi, 0), len(word))
+    start, end = 0, len(word)
+    if len(_letter_scripts(word[hi:])) > 1:
+        end = next((i for i in range(hi, len(word)) if _spaced_letter(word[i])), end)
+    if len(_letter_scripts(word[:lo])) > 1:
+        start = next((i + 1 for i in range(lo - 1, -1, -1) if _spaced_letter(word[i])), start)
+    return [(start, end)]
+
+
+def _spaced_letter(ch: str) -> bool:
+    script = data.script_of(ch)
+    return bool(script) and script not in data.UNSPACED_SCRIPTS
 
 
 # --- Search -----------------------------------------------------------------------------

@@ -76,14 +76,22 @@ class Proposal:
 def _plausible(decoded: str, layered: bool = False) -> bool:
     """Decoded text a person could have written: no controls, unassigned, private-use
     or surrogate code points. With ``layered``, C1 controls are allowed: a middle layer
-    of double mojibake holds them (Latin-1's reading of Windows-1252 bytes)."""
+    of double mojibake holds them (Latin-1's reading of Windows-1252 bytes). A middle
+    layer is what a single-byte page wrote, though: a reading with C1 controls beside
+    characters no one page has ("\x89㢋ľՋ≢") is no layer of mojibake."""
+    layer = False
     for ch in decoded:
         cat = unicodedata.category(ch)
         if layered and "\x80" <= ch <= "\x9f":
+            layer = True
             continue
         if cat in ("Cn", "Co", "Cs") or (cat == "Cc" and ch not in "\t\n\r"):
             return False
-    return True
+    if not layer:
+        return True
+    # The controls are that page's bytes as Latin-1 reads them; the rest its characters.
+    written = _C1.sub("", decoded)
+    return any(page.encode(written) is not None for page in CODEPAGES)
 
 
 @cache
@@ -559,6 +567,8 @@ def _decide_layer(
     # non-ASCII text it could have written (counted only if asked: it encodes the
     # document, which costs more than the scan in a large clean note).
     explained_by: dict[str, int] = {}
+    # Of each page, the weak runs believed for its strong ones.
+    leaning: dict[str, list[Proposal]] = {}
     writable = _Writable(text)
     lines = _LineShares(text)
     for name, props in found.items():
@@ -613,6 +623,8 @@ def _decide_layer(
                 lines.explain(p)
                 weak_good[name] += 1
                 good.add(id(p))
+                if backed:
+                    leaning.setdefault(name, []).append(p)
         explained_by[name] = explained
     # Evidence for a page: how many bytes its believable proposals explain.
     # The same run written again is the same evidence again: of each page, the bytes
@@ -625,6 +637,10 @@ def _decide_layer(
                 evidence[p.page] += p.nbytes
                 copies[p.page, text[p.start : p.end]] += p.nbytes
 
+    # The bytes of weak runs believed only because a strong run backs them: no evidence
+    # for that run itself.
+    leaned_on = {name: sum(q.nbytes for q in leaning.get(name, ())) for name in found}
+
     # Mojibake of mojibake is rarer than mojibake: a deeper layer asks for more.
     prior_alone = MANGLE_PRIOR * (2 if deeper else 1)
 
@@ -633,11 +649,13 @@ def _decide_layer(
         better decoded ("діє" is a Ukrainian word, not one CJK character), and not
         decode to a character rarely written alone (unless it holds C1 controls: then
         it is a middle layer, still mojibake, judged when that layer is peeled). Nor to
-        one letter of a script the text never writes, even where the run itself is
-        written again: its copies are the same chance again, not other evidence."""
+        letters of two scripts run together ("ľՋ≢"): the page's only evidence would be a
+        reading unlike writing. Nor to one letter of a script the text never writes,
+        even where the run itself is written again: its copies are the same chance
+        again, not other evidence."""
         return p.strong and (
             (
-                evidence[p.page] == p.nbytes
+                evidence[p.page] - leaned_on[p.page] == p.nbytes
                 and (
                     _score(text, p) <= prior_alone
                     or (
@@ -647,6 +665,7 @@ def _decide_layer(
                     or _lone_foreign_letter(p, letters)
                     or _ends_a_capital_word(text, p)
                     or _letters_for_an_unwritten_symbol(text, p)
+                    or _breaks_words(text, p)
                 )
             )
             or (
@@ -662,6 +681,13 @@ def _decide_layer(
         good.discard(id(p))
         evidence[p.page] -= p.nbytes
         copies[p.page, text[p.start : p.end]] -= p.nbytes
+        strong[p.page] -= 1
+        if not strong[p.page]:
+            # Nothing backs the weak runs believed for it any more.
+            for q in leaning.pop(p.page, ()):
+                good.discard(id(q))
+                evidence[q.page] -= q.nbytes
+                copies[q.page, text[q.start : q.end]] -= q.nbytes
 
     # How well each page's believable readings read, all together: between pages that
     # explain as many bytes, the document's page is the one whose whole reading is
@@ -831,6 +857,8 @@ def _decide_layer(
             # say that a Cyrillic "г" is out of place in French.
             prior = -math.inf if id(p) in spell else min(0.0, page_prior(p.page))
             pairs = pairs_at(at, after)
+            left, right = touching(p)
+            prefer = functools.partial(_continues_a_layer, left, right) if left or right else None
             return _lossy_edit(
                 text,
                 p,
@@ -844,7 +872,25 @@ def _decide_layer(
                 shown.get(p.page, 0) if shown is not None else (0 if deeper else None),
                 unsure,
                 pairs,
+                written,
+                prefer,
             )
+
+        def touching(p: Proposal) -> tuple[str, str]:
+            """What this layer's certain repairs wrote right before and right after the
+            run, where they touch it."""
+            i = bisect.bisect_left(starts, p.end)
+            right = certain[i].replacement if i < len(certain) and starts[i] == p.end else ""
+            j = bisect.bisect_left(starts, p.start) - 1
+            left = certain[j].replacement if j >= 0 and certain[j].end == p.start else ""
+            return left, right
+
+        # The scripts the text writes, with its certain repairs: a guessed byte that
+        # makes letters of another script makes them out of nothing.
+        written_letters = _Letters(repaired)
+
+        def written(reading: str) -> bool:
+            return all(written_letters.writes(script) for script in _letter_scripts(reading))
 
         # Every page's lost-byte reading of each span, for the pages tried in turn.
         lossy_at: dict[tuple[int, int], list[Proposal]] = {}
@@ -1356,6 +1402,12 @@ class _Letters:
                     break
         return found
 
+    def writes(self, script: str) -> bool:
+        """Whether the text holds a letter of ``script``; the scripts of Chinese and
+        Japanese writing, which run together in one sentence, count as one."""
+        family = _UNSPACED if script in _UNSPACED else (script,)
+        return any(self.elsewhere(member, 0, 0) for member in family)
+
     def elsewhere(self, script: str, start: int, end: int) -> bool:
         """Whether a letter of ``script`` stands outside ``text[start:end]``."""
         if script not in self._first:
@@ -1364,6 +1416,16 @@ class _Letters:
         if first < 0:
             return False
         return first < start or first >= end or self._find(script, end) >= 0
+
+
+_UNSPACED = tuple(sorted(lossy_data.UNSPACED_SCRIPTS))
+
+
+def _letter_scripts(text: str) -> set[str]:
+    """The scripts of the letters of ``text`` (common and inherited ones aside)."""
+    return {
+        script for ch in text if ch.isalpha() and (script := _script(ch)) not in ("Zyyy", "Zinh")
+    }
 
 
 @cache
@@ -1636,6 +1698,24 @@ def _has_letter(text: str) -> bool:
     return any(unicodedata.category(ch)[0] == "L" for ch in text)
 
 
+def _continues_a_layer(left: str, right: str, reading: str) -> bool:
+    """Whether ``reading``, between what repairs of its layer wrote either side of it,
+    is part of mojibake still to peel, through some page: a run that lost a byte inside
+    double mojibake is a character of the layer below ("â" and "’" either side of "â€�"
+    make "â”’", E2 94 92, with the 9D restored; not "â‐’", with 90)."""
+    stretch = left + reading + right
+    for page in CODEPAGES:
+        data = page.encode(stretch)
+        if data is None or data.isascii():
+            continue
+        try:
+            if len(data.decode("utf-8")) < len(stretch):
+                return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
 def _still_mojibake(text: str) -> bool:
     """Whether decoded text is itself a layer still to peel (double mojibake)."""
     return _has_c1(text) or screen().search(text) is not None
@@ -1677,6 +1757,8 @@ def _lossy_edit(
     shown: int | None = None,
     declined: list[Edit] | None = None,
     pairs: tuple[int, int] | None = None,
+    written: Callable[[str], bool] | None = None,
+    prefer: Callable[[str], bool] | None = None,
 ) -> Edit | None:
     """The edit for a lossy run: the reconstruction's best candidate (that ``accept``
     takes, if given) when it reads better than the run by more than ``prior``; else
@@ -1686,7 +1768,10 @@ def _lossy_edit(
     only an emoji or symbol is guessed (a four-byte sequence short of a byte), never
     letters: "рії" in Ukrainian is a word. The last pass (``shown``) only marks. A run
     that is mojibake but whose best reading is below the confidence floor is left as
-    written and, with ``declined``, added there as the edit it would have been."""
+    written and, with ``declined``, added there as the edit it would have been. With
+    ``written``, a reading whose letters it rejects (a script the text does not write)
+    is not taken either. With ``prefer``, the best reading it takes is the one applied,
+    if any is (its confidence is still its share of all the readings)."""
     run = text[p.start : p.end]
     page = BY_NAME[p.page]
     rec = None
@@ -1697,12 +1782,21 @@ def _lossy_edit(
     floor = max(settings.lost_byte_threshold, 0.5 if marked else 0.0)
     if rec is not None and shown is None:
         # The best candidate, or with ``accept`` the best one it accepts.
-        pool = [
-            c
+        eligible = [
+            (accept is None or accept(c.text)) and not _invisible(c.text, before, after)
             for c in rec.candidates
-            if (accept is None or accept(c.text)) and not _invisible(c.text, before, after)
-        ][:1]
+        ]
+        pool = [c for c, ok in zip(rec.candidates, eligible, strict=True) if ok]
+        if prefer is not None:
+            pool = [c for c in pool if prefer(c.text)] or pool
+        pool = pool[:1]
         best = pool[0] if pool else rec.best
+        # Readings set aside are no part of the odds: those of the rest are what they are
+        # given that none of those is the one ("” " against a joiner before a space).
+        aside = sum(
+            _share(rec, c.score) for c, ok in zip(rec.candidates, eligible, strict=True) if not ok
+        )
+        kept = 1.0 - aside if 0.0 < aside < 1.0 else 1.0
         decoded = Proposal(p.page, p.start, p.end, best.text, p.nbytes, p.nseq, False)
         # The floor holds for the candidate applied, not for one set aside.
         if (
@@ -1713,6 +1807,7 @@ def _lossy_edit(
             and (
                 evidence >= 3 or "\ufffd" in run or accept is not None or not _has_letter(best.text)
             )
+            and (written is None or written(best.text))
         ):
             restored = " ".join(f"0x{b:02X}" for b in best.restored)
             detail = best.reason or (
@@ -1720,11 +1815,15 @@ def _lossy_edit(
             )
             reason = f"utf-8 read as {p.page}, {detail}"
             alternatives = tuple(
-                Alternative(c.text, _share(rec, c.score), f"utf-8 read as {p.page}, {c.reason}")
-                for c in rec.candidates
-                if c is not best
+                Alternative(
+                    c.text,
+                    min(1.0, _share(rec, c.score) / kept),
+                    f"utf-8 read as {p.page}, {c.reason}",
+                )
+                for c, ok in zip(rec.candidates, eligible, strict=True)
+                if c is not best and ok
             )
-            confidence = _share(rec, best.score)
+            confidence = min(1.0, _share(rec, best.score) / kept)
             # Where the text marks the hole, an even chance is no better than the mark.
             if confidence > floor if marked else confidence >= floor:
                 return Edit(p.start, p.end, best.text, reason, confidence, alternatives)
@@ -2056,18 +2155,26 @@ def _count_non_ascii(text: str) -> int:
 
 
 def _inside(p: Proposal, spans: list[tuple[int, int]]) -> bool:
-    """Whether the proposal overlaps a span the last layer wrote."""
-    i = bisect.bisect_left(spans, (p.end, p.end))
-    return i > 0 and spans[i - 1][1] > p.start
+    """Whether the proposal lies within what the last layer wrote. A middle layer of
+    mojibake is all characters of one page standing for UTF-8 bytes, none of them ASCII,
+    so the layer before decoded all of it: a run that reaches into text it left as it was
+    ("ãƒ" before a decoded "‚") is no deeper layer."""
+    i = bisect.bisect_right(spans, (p.start, len(spans) and spans[-1][1]))
+    return i > 0 and spans[i - 1][0] <= p.start and p.end <= spans[i - 1][1]
 
 
 def _written_spans(edits: list[Edit]) -> list[tuple[int, int]]:
-    """Where each edit's replacement lands in the text after all of them."""
+    """Where the edits' replacements land in the text after all of them, those that
+    touch as one span."""
     spans: list[tuple[int, int]] = []
     delta = 0
     for e in sorted(edits, key=lambda e: e.start):
         start = e.start + delta
-        spans.append((start, start + len(e.replacement)))
+        end = start + len(e.replacement)
+        if spans and spans[-1][1] == start:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
         delta += len(e.replacement) - (e.end - e.start)
     return spans
 
