@@ -265,10 +265,6 @@ def number_probability(number: str, lang: str) -> float:
     return max(freq, FLOOR_FREQUENCY)
 
 
-RARE_LETTER = 1e-4
-"""A letter written less often than this in a language (per letter of its words) makes
-a word wordfreq does not list less likely, by how much rarer it is."""
-
 LETTER_FLOOR = 1e-7
 """Frequency given to a letter none of a language's listed words has."""
 
@@ -298,18 +294,34 @@ def script_letter_frequencies(script: str) -> dict[str, float]:
     return table
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def unlisted_word_probability(word: str, lang: str) -> float:
-    """The probability given to a word wordfreq does not list: the floor, lowered by each
-    of its letters rarer than ``RARE_LETTER`` in the language (an unknown word spelled
-    with an archaic letter, "ѠМаксвелла", is less likely than one spelled with common
-    ones, or joining two words with it would cost less than writing both)."""
+    """The probability given to a word wordfreq does not list: the floor, lowered as its
+    spelling is less likely than that of a word of the language's mean length and usual
+    letters. Each letter costs its frequency in the language, so a word spelled with an
+    archaic letter ("ѠМаксвелла") is less likely than one spelled with common ones, and
+    a word longer than usual less likely than a short one: joining two unknown words
+    into one ("НиклаѠЛуман", a flattened no-break space read as Ѡ) costs their letters
+    and the letter between, not one unknown word fewer. Never above the floor."""
     letters = letter_frequencies(lang)
-    prob = FLOOR_FREQUENCY
-    for ch in word.casefold():
-        freq = letters.get(ch, LETTER_FLOOR)
-        if freq < RARE_LETTER:
-            prob *= max(freq, LETTER_FLOOR) / RARE_LETTER
-    return prob
+    mean_log, mean_length = _spelling(lang)
+    spelled = sum(math.log(max(letters.get(ch, 0.0), LETTER_FLOOR)) for ch in word.casefold())
+    return FLOOR_FREQUENCY * math.exp(min(0.0, spelled - mean_length * mean_log))
+
+
+@functools.cache
+def _spelling(lang: str) -> tuple[float, float]:
+    """The mean log frequency of a letter written in ``lang``, and the mean length of its
+    words, both over its listed words weighted by their frequency."""
+    letters = letter_frequencies(lang)
+    weight = length = log_sum = 0.0
+    for word, freq in frequency_dict(lang, "small").items():
+        weight += freq
+        length += freq * len(word)
+        log_sum += freq * sum(math.log(max(letters.get(ch, 0.0), LETTER_FLOOR)) for ch in word)
+    if not length:
+        return 0.0, 0.0
+    return log_sum / length, length / weight
 
 
 def guess_language(script: str, words: Iterable[str]) -> str | None:
