@@ -471,3 +471,23 @@ def test_a_hole_inside_double_mojibake_is_read_as_the_layer_below() -> None:
     # reads them: only "”" makes the layer below ("â”’", E2 94 92), and it is doubtful,
     # so the hole stays marked ("‐", the likelier alone, would end that layer's run).
     assert notefix.fix_text("Ã¢â€�â€™(Ã¢Å’Â£Ã‹â€ºÃ¢Å’Â£)Ã¢â€�Å½") == "�(⌣˛⌣)�"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Суббота, информатика: А7 (электронные таблицы).",
+        "Сегодня информатика: задача А7 и задача Б8.",
+    ],
+)
+def test_a_lone_lead_before_a_digit_is_a_letter_that_lost_its_byte(text: str) -> None:
+    # "А" is D0 90; windows-1252 drops 90, and "Ð" stands alone before the "7": no run
+    # of UTF-8 pairs around it, but the note shows the page at work everywhere else.
+    assert notefix.fix_text(_lossy(text)) == text
+
+
+def test_a_lone_letter_of_the_texts_language_is_left_as_written() -> None:
+    # "Ä." in German text mangled elsewhere may be C4 81 ("ā") with 81 dropped, but Ä
+    # is a letter German writes: alone before a full stop it is an initial.
+    broken = _lossy("Größe, Übung — schön. ") + "Ü-Ei, Ä. Ö!"
+    assert notefix.fix_text(broken) == "Größe, Übung — schön. Ü-Ei, Ä. Ö!"

@@ -36,6 +36,7 @@ from notefix.mojibake.codepages import (
     BY_NAME,
     CODEPAGES,
     CodePage,
+    char_class,
     nbsp_pattern,
     page_patterns,
     pair_masks,
@@ -481,6 +482,42 @@ def _nbsp_proposals(text: str, page: CodePage, taken: bytearray) -> list[Proposa
     return out
 
 
+def _lone_lead_proposals(text: str, page: CodePage, taken: bytearray) -> list[Proposal]:
+    """Two-byte leads standing alone, as a word of one letter, before a digit, ASCII
+    punctuation or the end of the line, that no run covered: the letter whose
+    continuation byte was dropped ("Ð7" for "А7", D0 90; "Ñ." for "я."). Only worth a
+    look in a document that shows this code page at work; the lead must be a letter."""
+    out: list[Proposal] = []
+    for m in _lone_lead_pattern(page.name).finditer(text):
+        at = m.start()
+        if text[at].isalpha() and not taken[at]:
+            out.append(Proposal(page.name, at, at + 1, "", 1, 1, False))
+    return out
+
+
+FOREIGN_LETTER = 1e-4
+"""A letter written less often than this in the text's language (per letter of its
+words) is foreign to it."""
+
+
+def _letter_of_the_text(letter: str, repaired: str) -> bool:
+    """Whether ``letter`` is one the text's language writes (``repaired``: the text with
+    its certain repairs): alone before punctuation it may be an initial or an
+    abbreviation as written ("Ä." in German), not the lead of a lost byte, which it is in
+    Russian text ("Ð7")."""
+    script, lang = _text_language(repaired)
+    if lang is None or lossy_data.script_of(letter) != script:
+        return False
+    return lossy_data.letter_frequencies(lang).get(letter.casefold(), 0.0) >= FOREIGN_LETTER
+
+
+@cache
+def _lone_lead_pattern(page: str) -> re.Pattern[str]:
+    lead2 = char_class(BY_NAME[page].lead2)
+    # Not before '?': that may be the byte, replaced (read with the holes).
+    return re.compile(f"(?<![^\\W\\d_]){lead2}(?=[0-9!-/:->@\\[-`{{-~\\n]|\\Z)")
+
+
 def _window(text: str, p: Proposal, replacement: str) -> tuple[str, str]:
     before = text[max(0, p.start - CONTEXT) : p.start]
     after = text[p.end : p.end + CONTEXT]
@@ -783,6 +820,13 @@ def _decide_layer(
         # alone or ending a word ("Г " in French text that shows "mГ©dicament").
         if not backed and page.name != "windows-1252" and not at_work:
             continue
+        if backed:
+            for p in _lone_lead_proposals(text, page, taken):
+                if _letter_of_the_text(text[p.start], repaired):
+                    continue
+                if not _lead_is_a_word(text, p.start, repaired):
+                    take(p)
+                    lossy_later.append(p)
         for p in _nbsp_proposals(text, page, taken):
             if _lead_is_a_word(text, p.start, repaired) or not free(p):
                 continue
