@@ -3,6 +3,8 @@ controls left by a Latin-1 decoder, and single two-byte runs that complete a wor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 import notefix
@@ -491,3 +493,28 @@ def test_a_lone_letter_of_the_texts_language_is_left_as_written() -> None:
     # is a letter German writes: alone before a full stop it is an initial.
     broken = _lossy("Größe, Übung — schön. ") + "Ü-Ei, Ä. Ö!"
     assert notefix.fix_text(broken) == "Größe, Übung — schön. Ü-Ei, Ä. Ö!"
+
+
+def _questioned(text: str) -> str:
+    """UTF-8 read as windows-1252 by a decoder that writes '?' for the bytes it has no
+    character for."""
+    return _marked(text).replace("\ufffd", "?")
+
+
+@pytest.mark.parametrize("damage", [_marked, _questioned])
+def test_a_three_byte_character_whose_continuation_bytes_were_both_replaced_is_read(
+    damage: Callable[[str], str],
+) -> None:
+    # 名 is E5 90 8D and 提 E6 8F 90: windows-1252 has neither byte after the lead, so
+    # only the lead and two marks are left ("å??"); the words around them tell.
+    for text in ("标有引号或书名号的并列成分之间不应使用顿号。", "我们提供丰富的可视化。"):
+        assert notefix.fix_text(damage(text)) == text
+
+
+def test_two_question_marks_after_a_letter_are_a_question_in_latin_text() -> None:
+    # "å??" is also a three-byte lead and two replaced bytes, but what they would make is
+    # no letter this text writes: neither read nor marked as a lost character.
+    clean = "Hvad gør du på?? Intet. Så??"
+    assert notefix.fix_text(_questioned(clean)) == clean
+    broken = _lossy("Café, résumé, naïve — déjà vu. ") + "Olá?? Você?? Tudo bem??"
+    assert notefix.fix_text(broken).endswith("Olá?? Você?? Tudo bem??")

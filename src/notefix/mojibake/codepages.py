@@ -149,6 +149,8 @@ def scan_pattern() -> re.Pattern[str]:
       some page's lead character: a page may pair at ``i - 1`` (``pair_masks`` say
       which). Every match of every ``pair_pattern`` is found this way, one later; or
       ``text[i - 1]`` is a '?' and ``text[i - 2]`` a lead (a pair with a replaced byte);
+    - ``text[i]`` and ``text[i - 1]`` are '?' and ``text[i - 2]`` a three-byte lead
+      (both its continuation bytes replaced);
     - ``text[i]`` is a C1 control;
     - ``nbsp_pattern("windows-1252")`` matches at ``i``.
 
@@ -165,12 +167,25 @@ def scan_pattern() -> re.Pattern[str]:
     pair = "|".join(f"(?<={lead}{cont})" for lead, cont in pages)
     # A lead, a '?' standing for a replaced byte, a continuation: a pair with a hole.
     holed = "|".join(f"(?<={lead}[ ?]{cont})" for lead, cont in pages)
+    # A three-byte lead and two '?': both continuation bytes replaced.
+    lead3 = char_class("".join(cp.lead3 for cp in CODEPAGES))
     return re.compile(
-        char_class(_all_conts() + _C1 + nbsp_leads)
+        char_class(_all_conts() + _C1 + nbsp_leads + "?")
         + f"(?:(?<={any_lead}{any_cont})(?:{pair})"
         + f"|(?<={any_lead}[ ?]{any_cont})(?:{holed})"
+        + f"|(?<={lead3}\\?\\?)"
         + f"|(?<={char_class(_C1)})|(?<={char_class(nbsp_leads)})[ ?])"
     )
+
+
+@cache
+def lead3_masks() -> dict[str, int]:
+    """Per character, the pages it is a three-byte lead character of."""
+    lead: dict[str, int] = {}
+    for i, cp in enumerate(CODEPAGES):
+        for ch in cp.lead3:
+            lead[ch] = lead.get(ch, 0) | 1 << i
+    return lead
 
 
 @cache
@@ -222,6 +237,11 @@ def run_pattern(page: str) -> re.Pattern[str]:
         return (
             lead
             + "(?:"
+            # A three-byte lead whose two continuation bytes were replaced by '?' (tried
+            # before a lone lead, which would take the lead alone).
+            + "(?<="
+            + char_class(cp.lead3)
+            + ")\\?\\?|"
             + conts
             + filled
             + "*|[ ?](?="

@@ -37,6 +37,7 @@ from notefix.mojibake.codepages import (
     CODEPAGES,
     CodePage,
     char_class,
+    lead3_masks,
     nbsp_pattern,
     page_patterns,
     pair_masks,
@@ -292,7 +293,15 @@ def _pieces(page_name: str, run: str, letter_before: bool) -> tuple[_Piece, ...]
                 and j == i + 1
                 and (i + 1 == n or data[i + 1] >= 0xC2 or data[i + 1] in _ENDS_A_WORD)
             )
-            if k > 1 or (j > i + k and need == 2) or lone or filled:
+            # A lead of three or four bytes whose every continuation byte was replaced
+            # ("å??" for 名, E5 90 8D, neither 90 nor 8D in windows-1252).
+            replaced = (
+                k == 1
+                and need > 2
+                and j == i + need
+                and all(b in (0x1A, 0x3F) for b in data[i + 1 : j])
+            )
+            if k > 1 or (j > i + k and need == 2) or lone or filled or replaced:
                 if lossy_start < 0:
                     lossy_start = i
                 i = j
@@ -362,6 +371,11 @@ def _pair_before(text: str, i: int) -> tuple[int, int]:
     byte replaced by '?' ("å?—") or a no-break space flattened to a space ("â €");
     no pages if neither."""
     if not i:
+        return i, 0
+    if text[i] == "?":
+        # Both continuation bytes of a three-byte lead replaced ("å??").
+        if i > 1 and text[i - 1] == "?":
+            return i - 2, _LEAD3.get(text[i - 2], 0)
         return i, 0
     cont = _CONT.get(text[i], 0)
     pages = _LEAD.get(text[i - 1], 0) & cont
@@ -1903,7 +1917,7 @@ def _lossy_edit(
         shown is not None
         and rec is not None
         and evidence + shown >= 3
-        and (held := _question_held(rec, run)) > 0.5
+        and (held := _question_held(rec, run, written)) > 0.5
     ):
         # In a document that shows this page at work, a '?' where UTF-8 needs a byte is
         # the mark a lossy decoder left, as the readings say: mark the character the
@@ -1958,10 +1972,21 @@ def _reads_better(run: str, before: str, after: str, decoded: Proposal) -> float
     return _score_uncached(local, placed)
 
 
-def _question_held(rec: lossy.Reconstruction, run: str) -> float:
-    """The share of the readings that take a '?' of the run for a lost byte."""
+def _question_held(
+    rec: lossy.Reconstruction, run: str, written: Callable[[str], bool] | None = None
+) -> float:
+    """The share of the readings that take a '?' of the run for a lost byte (of those
+    ``written`` accepts: a reading in letters of a script the text never writes is no
+    lost character, and "på??" in Danish is a question)."""
     marks = run.count("?")
-    return min(1.0, sum(_share(rec, c.score) for c in rec.candidates if c.text.count("?") < marks))
+    return min(
+        1.0,
+        sum(
+            _share(rec, c.score)
+            for c in rec.candidates
+            if c.text.count("?") < marks and (written is None or written(c.text))
+        ),
+    )
 
 
 @cache
@@ -2124,6 +2149,7 @@ _C1 = re.compile("[\x80-\x9f]")
 _SCAN_SEARCH = scan_pattern().search
 _LEGACY_SCREEN, _TELLTALES = legacy.SCREEN, legacy.TELLTALES
 _LEAD, _CONT = pair_masks()
+_LEAD3 = lead3_masks()
 _PAGE_RUNS = page_patterns()
 
 
