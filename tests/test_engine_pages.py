@@ -518,3 +518,16 @@ def test_two_question_marks_after_a_letter_are_a_question_in_latin_text() -> Non
     assert notefix.fix_text(_questioned(clean)) == clean
     broken = _lossy("Café, résumé, naïve — déjà vu. ") + "Olá?? Você?? Tudo bem??"
     assert notefix.fix_text(broken).endswith("Olá?? Você?? Tudo bem??")
+
+
+@pytest.mark.parametrize("word", ["АРЁ", "ТРІ"])
+def test_a_word_in_capitals_is_no_mojibake_on_the_strength_of_word_lists(word: str) -> None:
+    # "РЁ" is "Ш" read as Windows-1251 and "АШ", "Тв" are listed words, but a word in
+    # capitals is a name or an abbreviation, which word lists cannot judge.
+    assert notefix.fix_text(f"{word} ") == f"{word} "
+    assert notefix.fix_text(f"Привет {word} мир") == f"Привет {word} мир"
+
+
+def test_a_capital_word_with_mojibake_in_it_is_still_repaired() -> None:
+    # The rule is about words of capital letters alone: "Г©" holds a symbol.
+    assert notefix.fix_text("CAFГ©") == "CAFé"

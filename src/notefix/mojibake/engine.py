@@ -1519,6 +1519,19 @@ def _ends_a_capital_word(text: str, p: Proposal) -> bool:
     return len(word) >= 2 and word.isupper()
 
 
+def _in_a_capital_word(text: str, p: Proposal) -> bool:
+    """Whether the run is letters inside a word written wholly in capitals ("АРЁ"):
+    capitals spell names and abbreviations, which word lists, kept in small letters,
+    cannot judge; and the mojibake of capitals is mostly punctuation ("Ð¨" is "Ш" in
+    Latin-1), so a word of capital letters alone is likelier written as it stands."""
+    lo = _word_start(text, p.start)
+    hi = p.end
+    while hi < len(text) and text[hi].isalpha():
+        hi += 1
+    word = text[lo:hi]
+    return len(word) >= 2 and word.isalpha() and word.isupper()
+
+
 def _takes_a_letter_from_a_word(text: str, p: Proposal) -> bool:
     """Whether the run starts with a letter that continues a word of the same script and
     decodes to no letter ("ΔΓ— " in Greek: Γ— would be ×, leaving Δ alone). With
@@ -1693,7 +1706,7 @@ def _joins_words(text: str, p: Proposal, props: list[Proposal] | None = None) ->
     The page's other lossless runs in the stretch (``props``, in text order) are read
     decoded with it: "Г©tГ©" is "été" only with both its runs read."""
     touching = [ch for ch in text[p.start - 1 : p.start] + text[p.end : p.end + 1] if ch.isalpha()]
-    if not touching:
+    if not touching or _in_a_capital_word(text, p):
         return False
     lang = words.language(text, lossy_data.script_of(touching[0]))
     if lang is None:
